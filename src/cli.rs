@@ -1,0 +1,61 @@
+//! The command line, as SPEC.md describes it: clap types only, no logic.
+//!
+//! In: `argv` and the `NAHAR_*` environment. Out: a parsed [`Cli`].
+//! Never: reads files, touches the network, or decides exit statuses (that is `main.rs`).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "nahar",
+    version,
+    about = "News ingestion with honest language and direction labels for mixed Hebrew/English text"
+)]
+pub struct Cli {
+    /// Log filter, RUST_LOG style (`info`, `nahar=debug`, `warn,nahar::fetch=trace`).
+    #[arg(
+        long,
+        global = true,
+        env = "NAHAR_LOG",
+        value_name = "FILTER",
+        default_value = "info"
+    )]
+    pub log_level: String,
+
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the text pipeline on TEXT (or stdin) and print {text, lang, dir, scripts, mixed, runs}.
+    Detect(DetectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    /// Treat each input line as one segment and print JSON Lines, one object per line, in order.
+    #[arg(long)]
+    pub lines: bool,
+
+    /// The language the source declares (`he`, `iw`, `en-US`…): used where detection cannot tell.
+    #[arg(long, value_name = "LANG")]
+    pub hint: Option<String>,
+
+    /// Candidate languages, comma separated (default: he,en,ar,ru,yi,fr; empty: all known).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub languages: Option<Vec<String>>,
+
+    /// The text; read from stdin when absent.
+    pub text: Option<String>,
+}

@@ -1,0 +1,109 @@
+//! Writing direction: TEXT.md §B.3.
+//!
+//! In: counts of strong letters (by `unicode_bidi::bidi_class`) inside words, plus the hints
+//! that break ties. Out: [`Dir`], the *dominant* direction — the value a reader puts in
+//! `<p dir=…>`.
+//! Never: UAX #9 "first strong" (it calls `Google הודיעה היום…` left-to-right), and never
+//! `mixed` as a direction (SPEC keeps that in its own boolean).
+
+use super::chars::strong_direction;
+
+/// `ltr` or `rtl`, as SPEC.md writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dir {
+    Ltr,
+    Rtl,
+}
+
+impl Dir {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dir::Ltr => "ltr",
+            Dir::Rtl => "rtl",
+        }
+    }
+
+    /// Parses an HTML `dir` attribute value; `auto` and anything else is no statement.
+    pub fn from_attribute(value: &str) -> Option<Dir> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "ltr" => Some(Dir::Ltr),
+            "rtl" => Some(Dir::Rtl),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Dir {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Strong letters by direction. Only letters inside words are counted: digits, punctuation,
+/// @handles and URLs never vote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LetterCounts {
+    pub ltr: u32,
+    pub rtl: u32,
+}
+
+impl LetterCounts {
+    /// Counts `c` if it is a strong letter.
+    pub fn count(&mut self, c: char) {
+        match strong_direction(c) {
+            Some(Dir::Ltr) => self.ltr += 1,
+            Some(Dir::Rtl) => self.rtl += 1,
+            None => {}
+        }
+    }
+
+    pub fn add(&mut self, other: LetterCounts) {
+        self.ltr += other.ltr;
+        self.rtl += other.rtl;
+    }
+
+    pub fn total(self) -> u32 {
+        self.ltr + self.rtl
+    }
+
+    /// The strict majority, or `None` on a tie (including no letters at all).
+    pub fn majority(self) -> Option<Dir> {
+        match self.rtl.cmp(&self.ltr) {
+            std::cmp::Ordering::Greater => Some(Dir::Rtl),
+            std::cmp::Ordering::Less => Some(Dir::Ltr),
+            std::cmp::Ordering::Equal => None,
+        }
+    }
+}
+
+/// The dominant direction: the letter majority, then each tie-breaker in the order given,
+/// then `ltr`.
+pub fn dominant(counts: LetterCounts, tie_breakers: &[Option<Dir>]) -> Dir {
+    counts
+        .majority()
+        .or_else(|| tie_breakers.iter().find_map(|d| *d))
+        .unwrap_or(Dir::Ltr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn majority_then_tie_breakers_then_ltr() {
+        let tie = LetterCounts { ltr: 3, rtl: 3 };
+        assert_eq!(
+            dominant(LetterCounts { ltr: 1, rtl: 2 }, &[Some(Dir::Ltr)]),
+            Dir::Rtl
+        );
+        assert_eq!(dominant(tie, &[None, Some(Dir::Rtl)]), Dir::Rtl);
+        assert_eq!(dominant(tie, &[None, None]), Dir::Ltr);
+    }
+
+    #[test]
+    fn dir_attribute() {
+        assert_eq!(Dir::from_attribute(" RTL "), Some(Dir::Rtl));
+        assert_eq!(Dir::from_attribute("auto"), None);
+    }
+}

@@ -1,0 +1,23 @@
+//! Where the shared public corpus lives: `$NAHAR_CORPUS`, else `../shared/corpus` beside the
+//! checkout (CI has it there). A missing corpus fails the test that needs it, loudly.
+
+use std::path::PathBuf;
+
+pub fn dir() -> PathBuf {
+    let dir = std::env::var_os("NAHAR_CORPUS").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
+        PathBuf::from,
+    );
+    assert!(
+        dir.is_dir(),
+        "the test corpus is missing at {}: check out ../shared beside the repository or set NAHAR_CORPUS",
+        dir.display()
+    );
+    dir
+}
+
+pub fn path(relative: &str) -> PathBuf {
+    let path = dir().join(relative);
+    assert!(path.exists(), "corpus file missing: {}", path.display());
+    path
+}
