@@ -13,6 +13,11 @@
 //!   no async, never fails.
 //! - [`cli`]: the command line's types (no logic).
 
+pub mod config;
+pub mod extract;
+pub mod fetch;
+pub mod links;
+pub mod parse;
 pub mod text;
 
 pub mod cli;

@@ -1,0 +1,242 @@
+//! Configuration: one TOML file in, a validated [`Config`] out (SPEC.md, "Configuration").
+//!
+//! In: the path of a TOML file. Out: [`Config`] with `[defaults]` applied to every source,
+//! durations and sizes parsed, relative paths resolved against the file's directory — or
+//! [`ConfigErrors`], *every* problem of the file at once, each with file:line:column.
+//! Never: a partial config, a silently ignored key (unknown keys are errors: a typo must not
+//! disable a setting), network access, or any file other than the one named.
+
+mod load;
+mod units;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use url::Url;
+
+use crate::text::Lang;
+
+pub use load::{load, parse};
+pub use units::{parse_duration, parse_size};
+
+/// A validated configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The file it was read from.
+    pub path: PathBuf,
+    pub output: OutputConfig,
+    pub http: HttpConfig,
+    /// `[service]`: only `nahar run` uses it; `None` when the table is absent.
+    pub service: Option<ServiceConfig>,
+    pub defaults: Defaults,
+    pub sources: Vec<SourceConfig>,
+}
+
+impl Config {
+    pub fn source(&self, name: &str) -> Option<&SourceConfig> {
+        self.sources.iter().find(|s| s.name == name)
+    }
+}
+
+/// `[output]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputConfig {
+    /// Records go to `<dir>/records/`, state to `<dir>/state/`. Default `data`.
+    pub dir: PathBuf,
+}
+
+/// `[http]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpConfig {
+    pub user_agent: String,
+    /// Whole-request timeout (connect, headers and body). Default 20 s.
+    pub timeout: Duration,
+    /// Largest body accepted, in bytes, counted while streaming (after decompression).
+    /// Default 10 MB.
+    pub max_body: u64,
+    /// Requests in flight to one host at a time, across sources. Default 2; at least 1.
+    pub per_host_concurrency: usize,
+    /// Minimum gap between the starts of two requests to one host. Default 1 s; `0s` allowed.
+    pub per_host_delay: Duration,
+    /// Links found in fetched content may point at private addresses. Default false.
+    pub allow_private_links: bool,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            timeout: Duration::from_secs(20),
+            max_body: 10_000_000,
+            per_host_concurrency: 2,
+            per_host_delay: Duration::from_secs(1),
+            allow_private_links: false,
+        }
+    }
+}
+
+pub const DEFAULT_USER_AGENT: &str = concat!(
+    "nahar/",
+    env!("CARGO_PKG_VERSION"),
+    " (+https://github.com/nahar-news/nahar)"
+);
+
+/// `[service]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceConfig {
+    /// Where `/health` and `/metrics` are served; `None`: not served.
+    pub listen: Option<SocketAddr>,
+    /// How long SIGTERM waits for in-flight work. Default 30 s.
+    pub shutdown_grace: Duration,
+}
+
+/// A poll interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interval {
+    Every(Duration),
+    /// `"auto"`: learned from how often the source publishes.
+    Auto,
+}
+
+/// `[defaults]`, as given (sources have them applied already).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Defaults {
+    /// Default 10 min.
+    pub interval: Interval,
+    /// Bounds for the interval after server hints. Defaults 1 min and 1 day; `min_interval`
+    /// may be as low as 1 s.
+    pub min_interval: Duration,
+    pub max_interval: Duration,
+    pub follow_links: bool,
+    /// Candidate languages (default `he en ar ru yi fr`); empty means all nahar knows.
+    pub languages: Vec<Lang>,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Defaults {
+            interval: Interval::Every(Duration::from_secs(600)),
+            min_interval: Duration::from_secs(60),
+            max_interval: Duration::from_secs(86_400),
+            follow_links: false,
+            languages: crate::text::DEFAULT_LANGUAGES
+                .iter()
+                .filter_map(|c| Lang::parse(c))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// RSS 0.9x/1.0/2.0, Atom or JSON Feed.
+    Feed,
+    /// An HTML listing page turned into items by `[source.select]`.
+    Page,
+}
+
+/// Where a source is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceLocation {
+    Http(Url),
+    /// A local file, or a folder whose files are each one document. Written `file:///abs` or,
+    /// relative to the config file's directory, `file:relative/path`.
+    File(PathBuf),
+}
+
+impl SourceLocation {
+    /// The URL as shown in messages and used to resolve relative links.
+    pub fn display_url(&self) -> String {
+        match self {
+            SourceLocation::Http(url) => url.to_string(),
+            SourceLocation::File(path) => Url::from_file_path(path)
+                .map_or_else(|()| format!("file://{}", path.display()), |u| u.to_string()),
+        }
+    }
+}
+
+/// How timestamps without a zone are read (`timezone` key; SPEC extension).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NaiveTimezone {
+    /// A fixed offset from UTC in seconds (`"UTC"`, `"+02:00"`).
+    Fixed(i32),
+    /// Israeli civil time, IST/IDT with its daylight-saving rule (`"Asia/Jerusalem"`).
+    Jerusalem,
+}
+
+/// `[source.select]`: CSS selectors for `kind = "page"`; `sel@attr` takes an attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageSelectors {
+    pub item: String,
+    pub link: String,
+    pub title: Option<String>,
+    pub published: Option<String>,
+    pub summary: Option<String>,
+}
+
+/// One `[[source]]`, with `[defaults]` applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceConfig {
+    /// Unique, `[a-z0-9_-]+`.
+    pub name: String,
+    pub kind: SourceKind,
+    pub location: SourceLocation,
+    pub interval: Interval,
+    pub follow_links: bool,
+    /// A prior for short text when the source itself declares no language.
+    pub lang_hint: Option<Lang>,
+    /// Overrides every other charset signal.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// How to read timestamps that carry no zone. Default UTC.
+    pub timezone: NaiveTimezone,
+    pub select: Option<PageSelectors>,
+}
+
+impl SourceConfig {
+    pub fn display_url(&self) -> String {
+        self.location.display_url()
+    }
+}
+
+/// One problem in a config file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}:{line}:{column}: {message}", file.display())]
+pub struct ConfigError {
+    pub file: PathBuf,
+    /// 1-based; 0 when the problem has no place in the file (it could not be read).
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Every problem found in a config file, in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl std::fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, error) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+/// Where `-c` points when it is not given: `$NAHAR_CONFIG`, then `./nahar.toml`, then
+/// `./config/nahar.toml` (SPEC.md).
+pub fn default_path(env_value: Option<&Path>) -> PathBuf {
+    if let Some(path) = env_value {
+        return path.to_path_buf();
+    }
+    let local = PathBuf::from("nahar.toml");
+    if local.exists() {
+        return local;
+    }
+    PathBuf::from("config/nahar.toml")
+}

@@ -1,0 +1,297 @@
+//! HTML → text blocks (TEXT.md §A.2, rules H1–H5).
+//!
+//! In: an HTML fragment or a node of a parsed page. Out: [`Block`]s in document order — one per
+//! block element (`p`, `div`, `li`, `h1`–`h6`, `blockquote`, `td`…), headings marked, with the
+//! `lang`/`dir` declared on the element or its ancestors. Entities are decoded once, by the
+//! parser; `<br>` becomes a line break; inline elements join without spaces, as a browser
+//! renders `מחר<a>@AmichaiStein1</a>`; source whitespace collapses as in a browser.
+//! Never: keeps the text of `script`, `style`, `noscript`, `template`, `svg`, `iframe`,
+//! `object`, forms and media; recurses (deeply nested markup is walked with an explicit
+//! traversal, so it cannot overflow the stack); normalizes (that is the text stage's job).
+
+use ego_tree::iter::Edge;
+use scraper::{ElementRef, Html, Node};
+
+use super::{Block, BlockKind};
+use crate::text::Dir;
+
+/// Elements whose content is never text for a reader.
+const SKIPPED: [&str; 16] = [
+    "script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "head", "title",
+    "button", "select", "textarea", "form", "video", "audio",
+];
+
+/// Elements that start and end a block.
+const BLOCKS: [&str; 33] = [
+    "p",
+    "div",
+    "li",
+    "blockquote",
+    "section",
+    "article",
+    "td",
+    "th",
+    "pre",
+    "figcaption",
+    "figure",
+    "header",
+    "footer",
+    "aside",
+    "nav",
+    "main",
+    "dd",
+    "dt",
+    "tr",
+    "table",
+    "ul",
+    "ol",
+    "dl",
+    "hr",
+    "address",
+    "details",
+    "summary",
+    "center",
+    "caption",
+    "body",
+    "html",
+    "fieldset",
+    "legend",
+];
+
+fn is_heading(name: &str) -> bool {
+    matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+}
+
+/// The blocks of an HTML fragment (feed content, a description).
+pub fn blocks(html: &str) -> Vec<Block> {
+    let fragment = Html::parse_fragment(html);
+    blocks_of(fragment.root_element())
+}
+
+/// The text of an HTML fragment as one line (titles): tags dropped, entities decoded, every run
+/// of whitespace and every `<br>` one space.
+pub fn inline_text(html: &str) -> String {
+    let fragment = Html::parse_fragment(html);
+    let mut out = String::new();
+    for block in blocks_of(fragment.root_element()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&block.text);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// True when text that was already parsed once still looks like markup: it was escaped twice.
+pub fn looks_like_markup(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [
+        "<p>", "<p ", "</p>", "<br", "<div", "</a>", "<a href", "<b>", "<i>", "<strong>", "<em>",
+        "<span", "<img", "<li>", "</li>",
+    ]
+    .iter()
+    .any(|tag| lower.contains(tag))
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Declared<'a> {
+    lang: Option<&'a str>,
+    dir: Option<Dir>,
+}
+
+/// Walks `root` in document order and cuts the text into blocks.
+pub fn blocks_of(root: ElementRef<'_>) -> Vec<Block> {
+    let mut walker = Walker::default();
+    // The declared lang/dir of every open element, innermost last.
+    let mut declared: Vec<Declared<'_>> = Vec::new();
+    let mut skipping = 0usize;
+    let mut pre = 0usize;
+    for edge in root.traverse() {
+        match edge {
+            Edge::Open(node) => match node.value() {
+                Node::Element(element) => {
+                    let name = element.name();
+                    if skipping > 0 || SKIPPED.contains(&name) {
+                        skipping += 1;
+                        continue;
+                    }
+                    let outer = declared.last().copied().unwrap_or_default();
+                    declared.push(Declared {
+                        lang: element
+                            .attr("lang")
+                            .filter(|l| !l.trim().is_empty())
+                            .or(outer.lang),
+                        dir: element
+                            .attr("dir")
+                            .and_then(Dir::from_attribute)
+                            .or(outer.dir),
+                    });
+                    if name == "br" {
+                        walker.text.push('\n');
+                    } else if name == "pre" {
+                        walker.flush(outer);
+                        pre += 1;
+                    } else if is_heading(name) || BLOCKS.contains(&name) {
+                        walker.flush(outer);
+                    }
+                    if is_heading(name) {
+                        walker.heading += 1;
+                    }
+                }
+                Node::Text(text) if skipping == 0 => {
+                    if pre > 0 {
+                        walker.text.push_str(text);
+                    } else {
+                        walker.push_collapsed(text);
+                    }
+                }
+                _ => {}
+            },
+            Edge::Close(node) => {
+                let Node::Element(element) = node.value() else {
+                    continue;
+                };
+                if skipping > 0 {
+                    skipping -= 1;
+                    continue;
+                }
+                let name = element.name();
+                let inner = declared.pop().unwrap_or_default();
+                if is_heading(name) || BLOCKS.contains(&name) {
+                    walker.flush(inner);
+                }
+                if is_heading(name) {
+                    walker.heading = walker.heading.saturating_sub(1);
+                }
+                if name == "pre" {
+                    pre = pre.saturating_sub(1);
+                }
+            }
+        }
+    }
+    walker.flush(Declared::default());
+    walker.blocks
+}
+
+#[derive(Debug, Default)]
+struct Walker {
+    text: String,
+    heading: usize,
+    /// The declared language/direction of the block being collected (set by its first text).
+    blocks: Vec<Block>,
+}
+
+impl Walker {
+    /// HTML whitespace rules: a run of spaces, tabs and newlines in the source is one space.
+    fn push_collapsed(&mut self, text: &str) {
+        let mut pending_space = false;
+        for c in text.chars() {
+            if matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{000C}') {
+                pending_space = true;
+            } else {
+                if pending_space && !self.text.is_empty() && !self.text.ends_with([' ', '\n']) {
+                    self.text.push(' ');
+                }
+                pending_space = false;
+                self.text.push(c);
+            }
+        }
+        if pending_space && !self.text.is_empty() && !self.text.ends_with([' ', '\n']) {
+            self.text.push(' ');
+        }
+    }
+
+    fn flush(&mut self, declared: Declared<'_>) {
+        let text = std::mem::take(&mut self.text);
+        let trimmed = text.trim_matches(|c: char| c.is_whitespace());
+        if trimmed.is_empty() {
+            return;
+        }
+        self.blocks.push(Block {
+            kind: if self.heading > 0 {
+                BlockKind::Heading
+            } else {
+                BlockKind::Paragraph
+            },
+            text: trimmed.to_owned(),
+            lang: declared.lang.map(str::to_owned),
+            dir: declared.dir,
+            embed: None,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(html: &str) -> Vec<(BlockKind, String)> {
+        blocks(html).into_iter().map(|b| (b.kind, b.text)).collect()
+    }
+
+    #[test]
+    fn blocks_in_order_with_headings_and_breaks() {
+        assert_eq!(
+            texts(
+                "<h2>Title</h2><p>first\n  para <b>bold</b>.</p>tail<div>line one<br>line two</div><ul><li>a</li><li>b</li></ul>"
+            ),
+            [
+                (BlockKind::Heading, "Title".into()),
+                (BlockKind::Paragraph, "first para bold.".into()),
+                (BlockKind::Paragraph, "tail".into()),
+                (BlockKind::Paragraph, "line one\nline two".into()),
+                (BlockKind::Paragraph, "a".into()),
+                (BlockKind::Paragraph, "b".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn inline_elements_join_without_spaces() {
+        assert_eq!(
+            texts(
+                "<p lang=\"iw\" dir=\"rtl\">יימשכו מחר<a href=\"https://twitter.com/x\">@AmichaiStein1</a></p>"
+            ),
+            [(BlockKind::Paragraph, "יימשכו מחר@AmichaiStein1".into())]
+        );
+        let b = blocks("<p lang=\"iw\" dir=\"rtl\">x</p>");
+        assert_eq!(
+            (b[0].lang.as_deref(), b[0].dir),
+            (Some("iw"), Some(Dir::Rtl))
+        );
+    }
+
+    #[test]
+    fn scripts_styles_and_frames_have_no_text() {
+        assert_eq!(
+            texts(
+                "<p>a<script>alert(1)</script>b</p><style>p{}</style><iframe src=x>frame</iframe><object>o</object><noscript>n</noscript>"
+            ),
+            [(BlockKind::Paragraph, "ab".into())]
+        );
+    }
+
+    #[test]
+    fn entities_are_decoded_once() {
+        assert_eq!(
+            texts("<p>It&rsquo;s &amp;amp; &#1513;</p>"),
+            [(BlockKind::Paragraph, "It\u{2019}s &amp; ש".into())]
+        );
+        assert_eq!(
+            inline_text("It&rsquo;s <b>bold</b>\n title"),
+            "It\u{2019}s bold title"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let html = format!("{}deep{}", "<div>".repeat(5_000), "</div>".repeat(5_000));
+        assert_eq!(texts(&html), [(BlockKind::Paragraph, "deep".into())]);
+    }
+
+    #[test]
+    fn double_escaped_markup_is_recognised() {
+        assert!(looks_like_markup("<p>hello</p>"));
+        assert!(!looks_like_markup("5 < 6 and a <3"));
+    }
+}

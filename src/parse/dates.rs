@@ -1,0 +1,258 @@
+//! Timestamps as feeds write them: RFC 3339, RFC 2822 (with a wrong weekday, with zone
+//! abbreviations such as IDT/IST), dates without a time, and times without a zone — read in the
+//! source's configured zone.
+//!
+//! In: a string and the source's [`NaiveTimezone`]. Out: a UTC instant, or `None`.
+//! Never: guesses a day/month order (`03/04/2024` is `None`), or invents a zone for a string that
+//! names one it does not know.
+
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
+    Weekday,
+};
+
+use crate::config::NaiveTimezone;
+
+/// Zone abbreviations seen in news feeds. IST is Israel Standard Time here: nahar's feeds are
+/// Israeli far more often than Indian (India's IST is +05:30).
+const ZONES: [(&str, i32); 15] = [
+    ("GMT", 0),
+    ("UT", 0),
+    ("UTC", 0),
+    ("Z", 0),
+    ("IST", 2 * 3600),
+    ("IDT", 3 * 3600),
+    ("EST", -5 * 3600),
+    ("EDT", -4 * 3600),
+    ("CST", -6 * 3600),
+    ("CDT", -5 * 3600),
+    ("MST", -7 * 3600),
+    ("MDT", -6 * 3600),
+    ("PST", -8 * 3600),
+    ("PDT", -7 * 3600),
+    ("CET", 3600),
+];
+
+pub fn parse_timestamp(input: &str, zone: NaiveTimezone) -> Option<DateTime<Utc>> {
+    let s = input.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    // RFC 3339 with a space instead of `T`, or without seconds.
+    for format in [
+        "%Y-%m-%d %H:%M:%S%:z",
+        "%Y-%m-%dT%H:%M%:z",
+        "%Y-%m-%d %H:%M%:z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+    ] {
+        if let Ok(t) = DateTime::parse_from_str(s, format) {
+            return Some(t.with_timezone(&Utc));
+        }
+    }
+    if let Some(t) = rfc2822(s) {
+        return Some(t);
+    }
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(s, format) {
+            return local_to_utc(naive, zone);
+        }
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return local_to_utc(date.and_time(NaiveTime::MIN), zone);
+    }
+    None
+}
+
+/// RFC 2822 as feeds write it: the weekday is ignored (feeds get it wrong), seconds may be
+/// missing, the zone may be an offset or an abbreviation.
+fn rfc2822(s: &str) -> Option<DateTime<Utc>> {
+    let s = match s.split_once(',') {
+        Some((weekday, rest)) if weekday.trim().chars().all(char::is_alphabetic) => rest.trim(),
+        _ => s,
+    };
+    let (rest, zone) = s.rsplit_once(' ')?;
+    let offset = zone_offset(zone)?;
+    let naive = [
+        "%d %b %Y %H:%M:%S",
+        "%d %b %Y %H:%M",
+        "%d %B %Y %H:%M:%S",
+        "%d %b %y %H:%M:%S",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(rest.trim(), f).ok())?;
+    let offset = FixedOffset::east_opt(offset)?;
+    offset
+        .from_local_datetime(&naive)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn zone_offset(zone: &str) -> Option<i32> {
+    if let Some((_, seconds)) = ZONES
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(zone))
+    {
+        return Some(*seconds);
+    }
+    let (sign, digits) = match zone.as_bytes().first()? {
+        b'+' => (1, &zone[1..]),
+        b'-' => (-1, &zone[1..]),
+        _ => return None,
+    };
+    let digits: String = digits.chars().filter(|c| *c != ':').collect();
+    if digits.len() != 4 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = digits[2..].parse().ok()?;
+    (hours < 24 && minutes < 60).then_some(sign * (hours * 3600 + minutes * 60))
+}
+
+fn local_to_utc(naive: NaiveDateTime, zone: NaiveTimezone) -> Option<DateTime<Utc>> {
+    let offset = match zone {
+        NaiveTimezone::Fixed(seconds) => seconds,
+        NaiveTimezone::Jerusalem => jerusalem_offset(naive),
+    };
+    Some(DateTime::from_naive_utc_and_offset(
+        naive - Duration::seconds(i64::from(offset)),
+        Utc,
+    ))
+}
+
+/// Israel's offset at a local time under the rule in force since 2013: daylight time (UTC+3)
+/// from 02:00 on the Friday before the last Sunday of March to 02:00 on the last Sunday of
+/// October, standard time (UTC+2) otherwise. Older dates get the same rule: a feed's naive
+/// timestamps are recent.
+fn jerusalem_offset(local: NaiveDateTime) -> i32 {
+    let year = local.year();
+    let Some(march_last_sunday) = last_sunday(year, 3) else {
+        return 2 * 3600;
+    };
+    let Some(october_last_sunday) = last_sunday(year, 10) else {
+        return 2 * 3600;
+    };
+    let two = NaiveTime::from_hms_opt(2, 0, 0).unwrap_or(NaiveTime::MIN);
+    let start = (march_last_sunday - Duration::days(2)).and_time(two);
+    let end = october_last_sunday.and_time(two);
+    if local >= start && local < end {
+        3 * 3600
+    } else {
+        2 * 3600
+    }
+}
+
+fn last_sunday(year: i32, month: u32) -> Option<NaiveDate> {
+    let first_of_next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)?
+    };
+    let mut day = first_of_next.pred_opt()?;
+    while day.weekday() != Weekday::Sun {
+        day = day.pred_opt()?;
+    }
+    Some(day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> Option<DateTime<Utc>> {
+        DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    }
+
+    #[test]
+    fn formats_feeds_use() {
+        let z = NaiveTimezone::Fixed(0);
+        let expected = utc("2024-11-20T19:30:00Z");
+        for input in [
+            "Wed, 20 Nov 2024 21:30:00 +0200",
+            "Thu, 20 Nov 2024 21:30:00 +0200",
+            "20 Nov 2024 21:30 +0200",
+            "Wed, 20 Nov 2024 19:30:00 GMT",
+            "Wed, 20 Nov 2024 22:30:00 IDT",
+            "Wed, 20 Nov 2024 21:30:00 IST",
+            "2024-11-20T21:30:00+02:00",
+            "2024-11-20 21:30:00+02:00",
+            "2024-11-20T19:30:00Z",
+            "2024-11-20T19:30:00",
+            "2024-11-20 19:30",
+        ] {
+            assert_eq!(parse_timestamp(input, z), expected, "{input}");
+        }
+        assert_eq!(
+            parse_timestamp("2024-11-20", z),
+            utc("2024-11-20T00:00:00Z")
+        );
+    }
+
+    #[test]
+    fn unreadable_dates_are_none() {
+        for input in [
+            "",
+            "not a date",
+            "20/11/2024 21:30",
+            "31 Feb 2024 10:00:00 GMT",
+            "Wed, 20 Nov 2024 21:30:00 XYZ",
+        ] {
+            assert_eq!(
+                parse_timestamp(input, NaiveTimezone::Fixed(0)),
+                None,
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn naive_times_in_jerusalem_follow_daylight_saving() {
+        let j = NaiveTimezone::Jerusalem;
+        assert_eq!(
+            parse_timestamp("2024-11-20 21:30", j),
+            utc("2024-11-20T19:30:00Z")
+        );
+        assert_eq!(
+            parse_timestamp("2024-07-01 12:00", j),
+            utc("2024-07-01T09:00:00Z")
+        );
+        // 2024: daylight time from Friday 29 March to Sunday 27 October.
+        assert_eq!(
+            parse_timestamp("2024-03-28 12:00", j),
+            utc("2024-03-28T10:00:00Z")
+        );
+        assert_eq!(
+            parse_timestamp("2024-03-29 12:00", j),
+            utc("2024-03-29T09:00:00Z")
+        );
+        assert_eq!(
+            parse_timestamp("2024-10-27 12:00", j),
+            utc("2024-10-27T10:00:00Z")
+        );
+        assert_eq!(
+            parse_timestamp("2024-11-20T21:30:00", NaiveTimezone::Fixed(-5 * 3600)),
+            utc("2024-11-21T02:30:00Z")
+        );
+    }
+
+    #[test]
+    fn far_dates_are_kept() {
+        assert_eq!(
+            parse_timestamp("Mon, 01 Jan 1900 00:00:00 GMT", NaiveTimezone::Fixed(0)),
+            utc("1900-01-01T00:00:00Z")
+        );
+        assert_eq!(
+            parse_timestamp("2100-01-01T00:00:00Z", NaiveTimezone::Fixed(0)),
+            utc("2100-01-01T00:00:00Z")
+        );
+    }
+}

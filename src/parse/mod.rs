@@ -1,0 +1,87 @@
+//! Parse: a decoded document in, the items it lists out.
+//!
+//! In: a [`Document`] and the source it came from. Out: [`FeedEntry`] values in document order,
+//! each with a stable identity (GUID/id, else canonical link, else a hash of title and date),
+//! absolute canonical links, timestamps in UTC, the language the feed declares, and the item's
+//! own markup untouched for the extract stage.
+//! Never: turns HTML into text (that is `extract`), labels language, or decides what is new.
+
+mod dates;
+mod feed;
+
+use chrono::{DateTime, Utc};
+use url::Url;
+
+use crate::config::{SourceConfig, SourceKind};
+use crate::fetch::Document;
+
+pub use dates::parse_timestamp;
+
+/// How an item's identity was found (TEXT of ANCHORS.md lesson 2: a policy with fallbacks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentityBasis {
+    /// The feed's own GUID / Atom id / JSON Feed id.
+    Guid,
+    /// The canonical item link (no usable id).
+    Link,
+    /// A hash of the title and date (no id, no link).
+    TitleDate,
+    /// A hash of the item's content (no id, link, title or date).
+    Content,
+}
+
+/// What identifies an item within its source. Two parses of the same item give the same value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub basis: IdentityBasis,
+    pub key: String,
+}
+
+/// A piece of feed markup and whether it is HTML or plain text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Markup {
+    pub content: String,
+    pub is_html: bool,
+}
+
+/// One item of a feed (or of a listing page).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedEntry {
+    pub identity: Identity,
+    /// Canonical absolute http(s) link; never `javascript:` or `data:`.
+    pub url: Option<Url>,
+    pub title: Option<Markup>,
+    pub summary: Option<Markup>,
+    pub content: Option<Markup>,
+    pub authors: Vec<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+    /// The language the item or its feed declares (`he`, `he-IL`, `iw`…), as written.
+    pub language: Option<String>,
+    /// A hash of the item's own content as the source published it (title, body, link): what
+    /// decides whether an item changed. Normalizer changes never move it.
+    pub source_hash: String,
+    /// Warnings the document carries (`decode_errors`…), for the record.
+    pub warnings: Vec<String>,
+}
+
+/// Why a document could not be read as items.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("not a feed: {0}")]
+    NotAFeed(String),
+    #[error("malformed feed: {0}")]
+    Malformed(String),
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+}
+
+/// The items of `document`, for `source`.
+pub fn entries(document: &Document, source: &SourceConfig) -> Result<Vec<FeedEntry>, ParseError> {
+    match source.kind {
+        SourceKind::Feed => feed::entries(document, source),
+        SourceKind::Page => Err(ParseError::Unsupported(
+            "kind = \"page\" sources are not supported by this version".to_owned(),
+        )),
+    }
+}
