@@ -3,6 +3,8 @@
 //! In: `argv` and the `NAHAR_*` environment. Out: a parsed [`Cli`].
 //! Never: reads files, touches the network, or decides exit statuses (that is `main.rs`).
 
+use std::path::PathBuf;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
@@ -38,6 +40,10 @@ pub enum LogFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// One pass over all (or the named) sources: write new and changed records, then exit.
+    Fetch(FetchArgs),
+    /// Validate the config file and print the resolved sources.
+    Check(ConfigArg),
     /// Run the text pipeline on TEXT (or stdin) and print {text, lang, dir, scripts, mixed, runs}.
     Detect(DetectArgs),
 }
@@ -58,4 +64,31 @@ pub struct DetectArgs {
 
     /// The text; read from stdin when absent.
     pub text: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArg {
+    /// The config file [default: $NAHAR_CONFIG, then ./nahar.toml, then ./config/nahar.toml].
+    #[arg(
+        short = 'c',
+        long = "config",
+        value_name = "FILE",
+        env = "NAHAR_CONFIG"
+    )]
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+
+    /// Only this source (repeatable).
+    #[arg(long = "source", value_name = "NAME")]
+    pub sources: Vec<String>,
+
+    /// Output directory instead of `[output] dir`; `-` writes JSON Lines to stdout (state is
+    /// still kept in `[output] dir`, so each item is printed once).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }

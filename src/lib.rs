@@ -9,15 +9,30 @@
 //!                                                            ─record─▶ Record ─state─▶ Change ─sink─▶ JSONL
 //! ```
 //!
+//! - [`config`]: the TOML file, validated, every error at once.
+//! - [`fetch`]: HTTP and `file://` sources, capped and polite, decoded by the charset chain.
+//! - [`parse`]: a document's items (feed-rs), with stable identities and canonical links.
+//! - [`extract`]: an item's article as plain text blocks.
 //! - [`text`]: the text core — normalization, script runs, language and direction. Pure: no I/O,
 //!   no async, never fails.
+//! - [`record`]: the SPEC.md record of one item.
+//! - [`state`]: what was written before (revisions), HTTP validators, source health.
+//! - [`sink`]: durable JSON Lines, torn-line repair, the output-directory lock.
+//! - [`pipeline`]: the only code that knows the order of the stages; `nahar fetch` and the daemon
+//!   both call [`pipeline::Ingester::ingest_source`].
+//! - [`report`]: per-source outcomes, the run summary and its exit status.
 //! - [`cli`]: the command line's types (no logic).
 
 pub mod config;
-pub mod extract;
 pub mod fetch;
-pub mod links;
 pub mod parse;
+pub mod extract;
+pub mod links;
 pub mod text;
+pub mod record;
+pub mod state;
+pub mod sink;
+pub mod pipeline;
+pub mod report;
 
 pub mod cli;

@@ -7,7 +7,10 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Parser;
 
-use nahar::cli::{Cli, Command, DetectArgs, LogFormat};
+use nahar::cli::{Cli, Command, ConfigArg, DetectArgs, FetchArgs, LogFormat};
+use nahar::config::{self, Config, Interval, SourceConfig, SourceKind};
+use nahar::pipeline::{Ingester, Output};
+use nahar::report::RunSummary;
 use nahar::text::{Analyzer, DEFAULT_LANGUAGES, Hints, Lang};
 
 /// Config or usage error (SPEC: exit 1).
@@ -31,6 +34,8 @@ fn main() -> ExitCode {
     }
     let outcome = match cli.command {
         Command::Detect(args) => detect(&args),
+        Command::Check(args) => check(&args),
+        Command::Fetch(args) => fetch(&args),
     };
     match outcome {
         Ok(code) => code,
@@ -52,6 +57,201 @@ fn init_logging(filter: &str, format: LogFormat) -> anyhow::Result<()> {
         LogFormat::Json => builder.json().init(),
     }
     Ok(())
+}
+
+/// Loads the config, or prints every error (file:line:col) and gives exit status 1.
+fn load_config(arg: &ConfigArg) -> Result<Config, ExitCode> {
+    let path = config::default_path(arg.path.as_deref());
+    config::load(&path).map_err(|errors| {
+        for error in &errors.0 {
+            eprintln!("nahar: {error}");
+        }
+        eprintln!(
+            "nahar: {} has {} error{}",
+            path.display(),
+            errors.0.len(),
+            if errors.0.len() == 1 { "" } else { "s" }
+        );
+        ExitCode::from(EXIT_USAGE)
+    })
+}
+
+fn check(arg: &ConfigArg) -> anyhow::Result<ExitCode> {
+    let config = match load_config(arg) {
+        Ok(config) => config,
+        Err(code) => return Ok(code),
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}: valid", config.path.display())?;
+    writeln!(out, "output: {}", config.output.dir.display())?;
+    writeln!(out, "{} sources:", config.sources.len())?;
+    for source in &config.sources {
+        writeln!(out, "  {}", describe_source(source))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn describe_source(source: &SourceConfig) -> String {
+    let kind = match source.kind {
+        SourceKind::Feed => "feed",
+        SourceKind::Page => "page",
+    };
+    let interval = match source.interval {
+        Interval::Every(every) => humantime(every),
+        Interval::Auto => "auto".to_owned(),
+    };
+    let mut line = format!(
+        "{name}  {kind}  {url}  interval={interval}  follow_links={follow}",
+        name = source.name,
+        url = source.display_url(),
+        follow = source.follow_links,
+    );
+    if let Some(lang) = source.lang_hint {
+        line.push_str(&format!("  lang_hint={}", lang.code()));
+    }
+    if let Some(encoding) = source.encoding {
+        line.push_str(&format!("  encoding={}", encoding.name()));
+    }
+    line
+}
+
+/// `90s` → `1m30s`, the way durations are written in the config.
+fn humantime(duration: std::time::Duration) -> String {
+    let mut secs = duration.as_secs();
+    if secs == 0 {
+        return "0s".to_owned();
+    }
+    let mut out = String::new();
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        if secs >= size {
+            out.push_str(&format!("{}{unit}", secs / size));
+            secs %= size;
+        }
+    }
+    out
+}
+
+fn fetch(args: &FetchArgs) -> anyhow::Result<ExitCode> {
+    let config = match load_config(&args.config) {
+        Ok(config) => config,
+        Err(code) => return Ok(code),
+    };
+    let mut sources = Vec::new();
+    for name in &args.sources {
+        match config.source(name) {
+            Some(source) => sources.push(source.clone()),
+            None => {
+                eprintln!(
+                    "nahar: --source {name}: no such source in {} (sources: {})",
+                    config.path.display(),
+                    config
+                        .sources
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                return Ok(ExitCode::from(EXIT_USAGE));
+            }
+        }
+    }
+    if args.sources.is_empty() {
+        sources = config.sources.clone();
+    }
+    let to_stdout = args.out.as_deref() == Some(std::path::Path::new("-"));
+    let dir = match &args.out {
+        Some(dir) if !to_stdout => dir.clone(),
+        _ => config.output.dir.clone(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let summary = runtime.block_on(fetch_sources(&config, &dir, to_stdout, sources))?;
+    let summary = match summary {
+        Ok(summary) => summary,
+        Err(code) => return Ok(code),
+    };
+    if to_stdout {
+        eprintln!("{summary}");
+    } else {
+        println!("{summary}");
+    }
+    Ok(ExitCode::from(summary.exit_status()))
+}
+
+/// Most sources fetched at once; politeness per host is the fetcher's business.
+const MAX_SOURCES_IN_FLIGHT: usize = 64;
+
+async fn fetch_sources(
+    config: &Config,
+    dir: &std::path::Path,
+    to_stdout: bool,
+    sources: Vec<SourceConfig>,
+) -> anyhow::Result<Result<RunSummary, ExitCode>> {
+    let (output, recovery) = match Output::open(dir, to_stdout) {
+        Ok(opened) => opened,
+        Err(err) => {
+            eprintln!("nahar: {err}");
+            return Ok(Err(ExitCode::from(EXIT_USAGE)));
+        }
+    };
+    if recovery != Default::default() {
+        tracing::warn!(
+            torn_lines = recovery.torn_lines,
+            recovered = recovery.recovered,
+            missing = recovery.missing,
+            "Repaired the output directory after an interrupted run."
+        );
+    }
+    let ingester =
+        Ingester::new(config, std::sync::Arc::new(output)).context("setting up the HTTP client")?;
+    let progress = progress_bar(sources.len());
+    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_SOURCES_IN_FLIGHT));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, source) in sources.into_iter().enumerate() {
+        let ingester = ingester.clone();
+        let limit = limit.clone();
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            (index, ingester.ingest_source(&source).await)
+        });
+    }
+    let mut reports = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        let (index, report) = joined.context("a source task stopped")?;
+        match &progress {
+            Some(bar) => {
+                bar.set_message(report.source.clone());
+                bar.inc(1);
+            }
+            None if report.failed() => tracing::warn!(source = %report.source, "{report}"),
+            None => tracing::info!(source = %report.source, "{report}"),
+        }
+        reports.push((index, report));
+    }
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    reports.sort_by_key(|(index, _)| *index);
+    Ok(Ok(RunSummary {
+        sources: reports.into_iter().map(|(_, r)| r).collect(),
+    }))
+}
+
+/// A progress bar on a terminal; `None` when stderr is not one (plain log lines instead).
+fn progress_bar(len: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} sources  {wide_msg}")
+    {
+        bar.set_style(style);
+    }
+    Some(bar)
 }
 
 fn parse_languages(codes: &[String]) -> anyhow::Result<Vec<Lang>> {

@@ -188,7 +188,7 @@ impl Fetcher {
 
 /// Decodes a body into a [`Document`]: works out what kind of document it is, runs the charset
 /// chain, and logs which rule decided.
-pub(crate) fn document(
+pub fn document(
     url: Url,
     content_type: Option<&str>,
     bytes: &[u8],

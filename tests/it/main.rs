@@ -1,7 +1,13 @@
 //! nahar's one integration-test binary: the real binary as a child process, the public corpus
 //! against its ground truth, and the quality gates pinned in CI.
 
+// A failed expectation in a test is a panic with its message: that is the report.
+// Fixture files are written with `std::fs::write`: its non-atomicity matters for records and state, not for tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
+
 mod cli_detect;
 mod corpus;
 mod text_accuracy;
 mod text_conformance;
+mod cli_fetch;
+mod serve;

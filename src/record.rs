@@ -1,0 +1,422 @@
+//! Record: one item's article in, the SPEC.md record out.
+//!
+//! In: the [`FeedEntry`] (identity, link, dates, authors, source hash), its [`Article`] (title and
+//! text blocks) and the [`Analyzer`]. Out: a [`Record`] with every field of SPEC.md "Records" in
+//! the documented order — segments labelled one by one with the best declared language as a hint
+//! (block `lang` over the item's or feed's `<language>` over the source's `lang_hint`), the record
+//! labels aggregated from them, a stable `id` and a `content_hash` over the normalized text.
+//! Never: decides the revision (that is `state`, which knows what was written before), reads or
+//! writes anything, or lets an embedded post relabel the article (embeds count for the record's
+//! language only when there is no title or paragraph).
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Serialize, Serializer};
+use sha2::{Digest, Sha256};
+
+use crate::extract::{Article, BlockKind};
+use crate::parse::{FeedEntry, IdentityBasis};
+use crate::text::{Analysis, Analyzer, Dir, Hints, Lang, LangSource, Run, SegmentRole, aggregate};
+
+/// One record, as SPEC.md specifies it. Field order is the order of the JSON object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Record {
+    /// Stable across runs and machines: the source name and the item's identity, hashed.
+    pub id: String,
+    pub source: String,
+    /// Canonical absolute item URL; `null` when the item has no usable link.
+    pub url: Option<String>,
+    /// Normalized title; `""` when the item has none.
+    pub title: String,
+    pub author: Option<String>,
+    #[serde(serialize_with = "rfc3339_opt")]
+    pub published: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "rfc3339")]
+    pub ingested: DateTime<Utc>,
+    pub lang: Lang,
+    pub dir: Dir,
+    pub scripts: Vec<&'static str>,
+    pub mixed: bool,
+    /// Paragraphs separated by a blank line.
+    pub text: String,
+    pub segments: Vec<Segment>,
+    /// Hex SHA-256 over the normalized title and text.
+    pub content_hash: String,
+    /// 1 for the first version of an item; set by `state` when the source changed the item.
+    pub revision: u32,
+    pub warnings: Vec<String>,
+    /// What the source published (not the normalized text): decides whether the item changed.
+    /// Kept in the state store, not in the record.
+    #[serde(skip)]
+    pub source_hash: String,
+}
+
+/// What part of the item a segment is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SegmentKind {
+    Title,
+    Paragraph,
+    Embed,
+}
+
+/// One labelled piece of the record (SPEC `segments[]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Segment {
+    pub kind: SegmentKind,
+    pub text: String,
+    pub lang: Lang,
+    pub dir: Dir,
+    /// Every script run, only for a mixed segment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runs: Option<Vec<Run>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang_src: Option<LangSource>,
+}
+
+impl Record {
+    /// Builds the record of `entry` from `source`, with `article` as its text.
+    pub fn build(
+        source: &str,
+        entry: &FeedEntry,
+        article: &Article,
+        analyzer: &Analyzer,
+        source_lang_hint: Option<Lang>,
+        ingested: DateTime<Utc>,
+    ) -> Record {
+        let declared = entry
+            .language
+            .as_deref()
+            .and_then(Lang::parse)
+            .filter(|l| !l.is_und())
+            .or(source_lang_hint);
+        let mut analyses: Vec<(SegmentKind, Analysis)> = Vec::new();
+        if let Some(title) = &article.title {
+            let hints = Hints {
+                lang: declared,
+                dir: None,
+            };
+            analyses.push((SegmentKind::Title, analyzer.analyze(title, &hints)));
+        }
+        for block in &article.blocks {
+            let hints = Hints {
+                lang: block
+                    .lang
+                    .as_deref()
+                    .and_then(Lang::parse)
+                    .filter(|l| !l.is_und())
+                    .or(declared),
+                dir: block.dir,
+            };
+            let kind = match block.kind {
+                BlockKind::Heading | BlockKind::Paragraph => SegmentKind::Paragraph,
+            };
+            analyses.push((kind, analyzer.analyze(&block.text, &hints)));
+        }
+        // A title or paragraph that normalizes to nothing is not a segment.
+        analyses.retain(|(_, a)| !a.text.is_empty());
+
+        let roles: Vec<(SegmentRole, &Analysis)> = analyses
+            .iter()
+            .map(|(kind, a)| {
+                let role = match kind {
+                    SegmentKind::Embed => SegmentRole::Embed,
+                    SegmentKind::Title | SegmentKind::Paragraph => SegmentRole::Body,
+                };
+                (role, a)
+            })
+            .collect();
+        let labels = aggregate(&roles);
+
+        let title = analyses
+            .iter()
+            .find(|(kind, _)| *kind == SegmentKind::Title)
+            .map(|(_, a)| a.text.clone())
+            .unwrap_or_default();
+        let text = analyses
+            .iter()
+            .filter(|(kind, _)| *kind == SegmentKind::Paragraph)
+            .map(|(_, a)| a.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n");
+
+        let mut warnings = entry.warnings.clone();
+        let reversed: u32 = analyses
+            .iter()
+            .map(|(_, a)| a.diagnostics.overrides_reversed)
+            .sum();
+        let replaced: u32 = analyses
+            .iter()
+            .map(|(_, a)| a.diagnostics.replacement_chars)
+            .sum();
+        if reversed > 0 {
+            warnings.push("bidi_override_reversed".to_owned());
+        }
+        if replaced > 0 {
+            warnings.push("decode_errors".to_owned());
+        }
+        dedup_keep_order(&mut warnings);
+
+        let author = author(entry, analyzer);
+        let segments = analyses
+            .into_iter()
+            .map(|(kind, a)| Segment {
+                kind,
+                runs: a.mixed.then_some(a.runs),
+                text: a.text,
+                lang: a.lang,
+                dir: a.dir,
+                lang_src: a.lang_src,
+            })
+            .collect();
+        Record {
+            id: record_id(source, entry),
+            source: source.to_owned(),
+            url: entry.url.as_ref().map(|u| u.as_str().to_owned()),
+            content_hash: content_hash(&title, &text),
+            title,
+            author,
+            published: entry.published.or(entry.updated),
+            ingested,
+            lang: labels.lang,
+            dir: labels.dir,
+            scripts: labels.scripts,
+            mixed: labels.mixed,
+            text,
+            segments,
+            revision: 1,
+            warnings,
+            source_hash: entry.source_hash.clone(),
+        }
+    }
+}
+
+/// `id` = the first 128 bits of SHA-256 over the source name, how the item is identified and the
+/// identifying key, in hex. The basis is part of it so that a GUID that happens to equal another
+/// item's link cannot collide with it.
+pub fn record_id(source: &str, entry: &FeedEntry) -> String {
+    let basis = match entry.identity.basis {
+        IdentityBasis::Guid => "guid",
+        IdentityBasis::Link => "link",
+        IdentityBasis::TitleDate => "title-date",
+        IdentityBasis::Content => "content",
+    };
+    let digest = sha256(&[source, basis, &entry.identity.key]);
+    digest[..32].to_owned()
+}
+
+/// Hex SHA-256 over the normalized title and text.
+pub fn content_hash(title: &str, text: &str) -> String {
+    sha256(&[title, text])
+}
+
+fn sha256(parts: &[&str]) -> String {
+    use std::fmt::Write;
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    let mut hex = String::with_capacity(64);
+    for byte in hasher.finalize() {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
+}
+
+/// Authors, normalized and joined with ", "; `None` when the item names nobody.
+fn author(entry: &FeedEntry, analyzer: &Analyzer) -> Option<String> {
+    let mut names: Vec<String> = Vec::new();
+    for name in &entry.authors {
+        let text = analyzer.analyze(name, &Hints::default()).text;
+        if !text.is_empty() && !names.contains(&text) {
+            names.push(text);
+        }
+    }
+    (!names.is_empty()).then(|| names.join(", "))
+}
+
+fn dedup_keep_order(items: &mut Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|w| seen.insert(w.clone()));
+}
+
+fn rfc3339<S: Serializer>(value: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&value.to_rfc3339_opts(SecondsFormat::Secs, true))
+}
+
+fn rfc3339_opt<S: Serializer>(
+    value: &Option<DateTime<Utc>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(value) => rfc3339(value, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::Block;
+    use crate::parse::{Identity, Markup};
+    use chrono::TimeZone;
+    use url::Url;
+
+    fn entry() -> FeedEntry {
+        FeedEntry {
+            identity: Identity {
+                basis: IdentityBasis::Guid,
+                key: "kan-1001".to_owned(),
+            },
+            url: Url::parse("https://www.kan.org.il/content/1001/").ok(),
+            title: Some(Markup {
+                content: "Google הודיעה היום על השקת מוצר חדש".to_owned(),
+                is_html: false,
+            }),
+            summary: None,
+            content: None,
+            authors: vec![" כאן חדשות ".to_owned(), "כאן חדשות".to_owned()],
+            published: Utc.with_ymd_and_hms(2024, 11, 20, 18, 0, 0).single(),
+            updated: None,
+            language: Some("iw".to_owned()),
+            source_hash: "abc".to_owned(),
+            warnings: vec!["decode_errors".to_owned()],
+        }
+    }
+
+    fn paragraph(text: &str) -> Block {
+        Block {
+            kind: BlockKind::Paragraph,
+            text: text.to_owned(),
+            lang: None,
+            dir: None,
+            embed: None,
+        }
+    }
+
+    #[test]
+    fn a_hebrew_item_with_an_english_brand_is_one_rtl_hebrew_record() {
+        let analyzer = Analyzer::default();
+        let article = Article {
+            title: Some("Google\u{200F} הודיעה היום על השקת מוצר חדש".to_owned()),
+            blocks: vec![
+                paragraph("החברה מ-Mountain View אמרה כי המוצר יושק בישראל בחודש הבא."),
+                paragraph("  \u{200B} "),
+            ],
+        };
+        let ingested = Utc.with_ymd_and_hms(2026, 11, 28, 2, 21, 38).single();
+        let record = Record::build(
+            "kan-news",
+            &entry(),
+            &article,
+            &analyzer,
+            None,
+            ingested.unwrap_or_default(),
+        );
+        assert_eq!(record.id.len(), 32);
+        assert_eq!(record.id, record_id("kan-news", &entry()));
+        assert_ne!(record.id, record_id("kan-other", &entry()));
+        assert_eq!(record.title, "Google הודיעה היום על השקת מוצר חדש");
+        assert_eq!(
+            record.text,
+            "החברה מ-Mountain View אמרה כי המוצר יושק בישראל בחודש הבא."
+        );
+        assert_eq!(record.author.as_deref(), Some("כאן חדשות"));
+        assert_eq!(record.lang.code(), "he");
+        assert_eq!(record.dir, Dir::Rtl);
+        assert_eq!(record.scripts, vec!["Hebrew", "Latin"]);
+        assert!(record.mixed);
+        assert_eq!(record.segments.len(), 2, "the blank paragraph is dropped");
+        assert!(record.segments.iter().all(|s| s.runs.is_some()));
+        assert_eq!(record.warnings, vec!["decode_errors".to_owned()]);
+        assert_eq!(
+            record.content_hash,
+            content_hash(&record.title, &record.text)
+        );
+
+        let line = serde_json::to_string(&record).unwrap_or_default();
+        let order = [
+            "id",
+            "source",
+            "url",
+            "title",
+            "author",
+            "published",
+            "ingested",
+            "lang",
+            "dir",
+            "scripts",
+            "mixed",
+            "text",
+            "segments",
+            "content_hash",
+            "revision",
+            "warnings",
+        ];
+        let positions: Vec<Option<usize>> = order
+            .iter()
+            .map(|key| line.find(&format!("\"{key}\":")))
+            .collect();
+        assert!(positions.iter().all(Option::is_some), "{line}");
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{line}");
+        assert!(!line.contains("source_hash"));
+        let json: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        assert_eq!(json["published"], "2024-11-20T18:00:00Z");
+        assert_eq!(json["ingested"], "2026-11-28T02:21:38Z");
+        assert_eq!(json["segments"][0]["kind"], "title");
+        assert_eq!(json["segments"][0]["dir"], "rtl");
+    }
+
+    #[test]
+    fn a_plain_english_segment_carries_no_runs_and_the_hint_never_overrides_the_script() {
+        let analyzer = Analyzer::default();
+        let article = Article {
+            title: Some("Israel's central bank holds its key rate at 4.5 percent".to_owned()),
+            blocks: vec![],
+        };
+        let mut entry = entry();
+        entry.language = Some("he".to_owned());
+        entry.warnings.clear();
+        let record = Record::build(
+            "toi",
+            &entry,
+            &article,
+            &analyzer,
+            None,
+            DateTime::<Utc>::default(),
+        );
+        assert_eq!(record.lang.code(), "en");
+        assert_eq!(record.dir, Dir::Ltr);
+        assert!(!record.mixed);
+        assert_eq!(record.segments[0].runs, None);
+        assert_eq!(record.text, "");
+        assert!(record.warnings.is_empty());
+    }
+
+    #[test]
+    fn reversed_overrides_and_replacement_characters_become_warnings() {
+        let analyzer = Analyzer::default();
+        let article = Article {
+            title: Some("\u{202D}םולש\u{202C} world".to_owned()),
+            blocks: vec![paragraph("broken \u{FFFD} byte")],
+        };
+        let mut entry = entry();
+        entry.warnings.clear();
+        let record = Record::build(
+            "x",
+            &entry,
+            &article,
+            &analyzer,
+            None,
+            DateTime::<Utc>::default(),
+        );
+        assert_eq!(record.title, "שלום world");
+        assert_eq!(
+            record.warnings,
+            vec![
+                "bidi_override_reversed".to_owned(),
+                "decode_errors".to_owned()
+            ]
+        );
+    }
+}

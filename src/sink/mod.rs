@@ -1,0 +1,118 @@
+//! Sink: records in, durable JSON Lines out.
+//!
+//! In: [`Record`](crate::record::Record)s of one batch. Out: lines appended to
+//! `<output.dir>/records/YYYY-MM-DD.jsonl` and fsynced ([`JsonlSink`]), or written to stdout
+//! (`--out -`); plus the lock that keeps two nahar processes off one output directory.
+//! Never: decides what is new (that is `state`), rewrites a line once written, or leaves a torn
+//! line behind — a crash mid-append is repaired by cutting the partial last line on the next
+//! open.
+
+pub mod jsonl;
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub use jsonl::JsonlSink;
+
+/// Why records could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum SinkError {
+    #[error("{path}: {message}")]
+    Io { path: PathBuf, message: String },
+    #[error(
+        "{path}: the output directory is in use by another nahar process{}; stop it or use another output dir",
+        pid.as_deref().map(|p| format!(" (pid {p})")).unwrap_or_default()
+    )]
+    InUse { path: PathBuf, pid: Option<String> },
+}
+
+impl SinkError {
+    pub(crate) fn io(path: &Path, err: impl std::fmt::Display) -> SinkError {
+        SinkError::Io {
+            path: path.to_owned(),
+            message: err.to_string(),
+        }
+    }
+}
+
+/// Creates `dir` (and its parents) readable by the owner only.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Makes `path` readable and writable by its owner only.
+pub fn restrict_permissions(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+/// An exclusive lock on an output directory, held for the life of the process (released by the
+/// operating system even after kill -9).
+#[derive(Debug)]
+pub struct OutputLock {
+    _file: File,
+}
+
+/// The lock file inside the output directory.
+pub const LOCK_FILE: &str = "nahar.lock";
+
+impl OutputLock {
+    /// Takes the lock on `dir`, creating the directory; refuses when another process holds it.
+    pub fn acquire(dir: &Path) -> Result<OutputLock, SinkError> {
+        create_private_dir(dir).map_err(|e| SinkError::io(dir, e))?;
+        let path = dir.join(LOCK_FILE);
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| SinkError::io(&path, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let pid = std::fs::read_to_string(&path)
+                    .ok()
+                    .map(|p| p.trim().to_owned())
+                    .filter(|p| !p.is_empty());
+                return Err(SinkError::InUse { path, pid });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(SinkError::io(&path, e)),
+        }
+        file.set_len(0).map_err(|e| SinkError::io(&path, e))?;
+        writeln!(file, "{}", std::process::id()).map_err(|e| SinkError::io(&path, e))?;
+        Ok(OutputLock { _file: file })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_lock_on_one_directory_is_refused_until_the_first_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = OutputLock::acquire(dir.path()).unwrap();
+        let second = OutputLock::acquire(dir.path());
+        let message = second.unwrap_err().to_string();
+        assert!(
+            message.contains("in use by another nahar process")
+                && message.contains(&format!("pid {}", std::process::id())),
+            "{message}"
+        );
+        drop(first);
+        assert!(OutputLock::acquire(dir.path()).is_ok());
+    }
+}
