@@ -225,8 +225,7 @@ async fn fetch_sources(
                 bar.set_message(report.source.clone());
                 bar.inc(1);
             }
-            None if report.failed() => tracing::warn!(source = %report.source, "{report}"),
-            None => tracing::info!(source = %report.source, "{report}"),
+            None => log_report(&report),
         }
         reports.push((index, report));
     }
@@ -237,6 +236,32 @@ async fn fetch_sources(
     Ok(Ok(RunSummary {
         sources: reports.into_iter().map(|(_, r)| r).collect(),
     }))
+}
+
+/// One structured log line per finished source: the progress report when there is no terminal.
+fn log_report(report: &nahar::report::SourceReport) {
+    let elapsed_ms = report.elapsed.as_millis() as u64;
+    match &report.error {
+        Some(error) => tracing::warn!(
+            source = %report.source,
+            url = %report.url,
+            elapsed_ms,
+            "Source failed: {}", error.failure
+        ),
+        None => tracing::info!(
+            source = %report.source,
+            new = report.counts.new,
+            updated = report.counts.updated,
+            unchanged = report.counts.unchanged,
+            not_modified = report.not_modified,
+            bytes = report.bytes,
+            elapsed_ms,
+            "Source done."
+        ),
+    }
+    for warning in &report.warnings {
+        tracing::warn!(source = %report.source, "{warning}");
+    }
 }
 
 /// A progress bar on a terminal; `None` when stderr is not one (plain log lines instead).
