@@ -10,4 +10,5 @@ mod corpus;
 mod text_accuracy;
 mod text_conformance;
 mod cli_fetch;
+mod fetch_http;
 mod serve;
