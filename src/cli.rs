@@ -42,6 +42,8 @@ pub enum LogFormat {
 pub enum Command {
     /// One pass over all (or the named) sources: write new and changed records, then exit.
     Fetch(FetchArgs),
+    /// The daemon: poll every source on its interval until SIGINT/SIGTERM; SIGHUP reloads.
+    Run(ConfigArg),
     /// Validate the config file and print the resolved sources.
     Check(ConfigArg),
     /// Run the text pipeline on TEXT (or stdin) and print {text, lang, dir, scripts, mixed, runs}.

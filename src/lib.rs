@@ -21,6 +21,7 @@
 //! - [`pipeline`]: the only code that knows the order of the stages; `nahar fetch` and the daemon
 //!   both call [`pipeline::Ingester::ingest_source`].
 //! - [`report`]: per-source outcomes, the run summary and its exit status.
+//! - [`daemon`]: `nahar run` — the scheduler, signals, reloads, `/health` and `/metrics`.
 //! - [`cli`]: the command line's types (no logic).
 
 pub mod config;
@@ -34,5 +35,6 @@ pub mod state;
 pub mod sink;
 pub mod pipeline;
 pub mod report;
+pub mod daemon;
 
 pub mod cli;

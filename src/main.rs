@@ -35,6 +35,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Detect(args) => detect(&args),
         Command::Check(args) => check(&args),
+        Command::Run(args) => run(&args),
         Command::Fetch(args) => fetch(&args),
     };
     match outcome {
@@ -178,6 +179,46 @@ fn fetch(args: &FetchArgs) -> anyhow::Result<ExitCode> {
         println!("{summary}");
     }
     Ok(ExitCode::from(summary.exit_status()))
+}
+
+fn run(arg: &ConfigArg) -> anyhow::Result<ExitCode> {
+    let config = match load_config(arg) {
+        Ok(config) => config,
+        Err(code) => return Ok(code),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let outcome = runtime.block_on(async {
+        let (output, recovery) = match Output::open(&config.output.dir, false) {
+            Ok(opened) => opened,
+            Err(err) => {
+                eprintln!("nahar: {err}");
+                return Ok(ExitCode::from(EXIT_USAGE));
+            }
+        };
+        if recovery != Default::default() {
+            tracing::warn!(
+                torn_lines = recovery.torn_lines,
+                recovered = recovery.recovered,
+                missing = recovery.missing,
+                "Repaired the output directory after an interrupted run."
+            );
+        }
+        let path = config.path.clone();
+        match nahar::daemon::run(path, config, std::sync::Arc::new(output)).await {
+            Ok(()) => Ok(ExitCode::SUCCESS),
+            Err(err) => {
+                eprintln!("nahar: {err}");
+                Ok::<_, anyhow::Error>(ExitCode::from(EXIT_USAGE))
+            }
+        }
+    });
+    // Work abandoned at the end of the grace period (a parse on the blocking pool) is not waited
+    // for: its batch was journalled, so the next start resolves it.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    outcome
 }
 
 /// Most sources fetched at once; politeness per host is the fetcher's business.

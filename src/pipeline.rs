@@ -221,6 +221,8 @@ impl Ingester {
             hints: ServerHints::default(),
             bytes: 0,
             elapsed: std::time::Duration::ZERO,
+            publish_gap: None,
+            ttl: None,
         };
         if let Err(failure) = self.ingest(source, &mut report).await {
             self.remember_failure(source, &failure);
@@ -280,18 +282,20 @@ impl Ingester {
         };
         report.hints = hints;
         report.bytes = documents.iter().map(|d| d.size).sum();
+        report.ttl = documents.iter().filter_map(parse::ttl).max();
         let updated = stored.updated_by(&validators);
         source_state.etag = updated.etag;
         source_state.last_modified = updated.last_modified;
 
         let this = self.clone();
         let source = source.clone();
-        let (counts, warnings, failure) = tokio::task::spawn_blocking(move || {
+        let (counts, warnings, failure, gap) = tokio::task::spawn_blocking(move || {
             this.write_documents(&source, &documents, &source_state)
         })
         .await
         .map_err(|e| Failure::Internal(format!("the worker stopped: {e}")))?;
         report.counts = counts;
+        report.publish_gap = gap;
         report.warnings.extend(warnings);
         match failure {
             Some(failure) => Err(failure),
@@ -308,7 +312,12 @@ impl Ingester {
         source: &SourceConfig,
         documents: &[Document],
         source_state: &SourceState,
-    ) -> (Counts, Vec<String>, Option<Failure>) {
+    ) -> (
+        Counts,
+        Vec<String>,
+        Option<Failure>,
+        Option<std::time::Duration>,
+    ) {
         let ingested = Utc::now().trunc_subsecs(0);
         let mut entries = Vec::new();
         let mut warnings = Vec::new();
@@ -317,11 +326,12 @@ impl Ingester {
             match parse::entries(document, source) {
                 Ok(found) => entries.extend(found),
                 Err(err) if documents.len() == 1 => {
-                    return (Counts::default(), warnings, Some(err.into()));
+                    return (Counts::default(), warnings, Some(err.into()), None);
                 }
                 Err(err) => parse_failures.push(format!("{}: {err}", document.url)),
             }
         }
+        let gap = publish_gap(entries.iter().filter_map(|e| e.published).collect());
         let mut items: Vec<(String, parse::FeedEntry)> = entries
             .into_iter()
             .map(|entry| (record_id(&source.name, &entry), entry))
@@ -341,7 +351,7 @@ impl Ingester {
             .collect();
         let changes = match self.output.state().classify(&source.name, &keys) {
             Ok(changes) => changes,
-            Err(err) => return (Counts::default(), warnings, Some(err.into())),
+            Err(err) => return (Counts::default(), warnings, Some(err.into()), gap),
         };
         let mut counts = Counts::default();
         let mut changed = Vec::new();
@@ -373,7 +383,7 @@ impl Ingester {
                 .write_batch(&source.name, &records, source_state)
         };
         if let Err(failure) = written {
-            return (Counts::default(), warnings, Some(failure));
+            return (Counts::default(), warnings, Some(failure), gap);
         }
         let failure = match parse_failures.len() {
             0 => None,
@@ -388,7 +398,7 @@ impl Ingester {
                 ))))
             }
         };
-        (counts, warnings, failure)
+        (counts, warnings, failure, gap)
     }
 
     /// Extracts and analyses the changed items, in order, on up to as many threads as there are
@@ -466,4 +476,63 @@ fn keep_last_per_id<T>(items: &mut Vec<(String, T)>) -> usize {
         keep
     });
     before - items.len()
+}
+
+/// The typical gap between a source's items: the median gap between consecutive publication
+/// times (newest first or any order), `None` with fewer than three dated items.
+pub fn publish_gap(
+    mut published: Vec<chrono::DateTime<chrono::Utc>>,
+) -> Option<std::time::Duration> {
+    if published.len() < 3 {
+        return None;
+    }
+    published.sort_unstable();
+    let mut gaps: Vec<std::time::Duration> = published
+        .windows(2)
+        .filter_map(|w| (w[1] - w[0]).to_std().ok())
+        .filter(|gap| !gap.is_zero())
+        .collect();
+    if gaps.is_empty() {
+        return None;
+    }
+    gaps.sort_unstable();
+    Some(gaps[gaps.len() / 2])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    const S: fn(u64) -> Duration = Duration::from_secs;
+
+    #[test]
+    fn publish_gap_is_the_median_gap() {
+        use chrono::TimeZone;
+        let at = |h: u32, m: u32| {
+            chrono::Utc
+                .with_ymd_and_hms(2026, 11, 28, h, m, 0)
+                .single()
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            publish_gap(vec![at(12, 0), at(10, 0), at(11, 0), at(11, 30), at(9, 0)]),
+            Some(S(3600))
+        );
+        assert_eq!(publish_gap(vec![at(12, 0), at(11, 0)]), None);
+        assert_eq!(publish_gap(vec![at(12, 0), at(12, 0), at(12, 0)]), None);
+    }
+
+    #[test]
+    fn keep_last_per_id_keeps_order_and_the_last_copy() {
+        let mut items: Vec<(String, u32)> = vec![
+            ("a".to_owned(), 1),
+            ("b".to_owned(), 2),
+            ("a".to_owned(), 3),
+            ("c".to_owned(), 4),
+        ];
+        assert_eq!(keep_last_per_id(&mut items), 1);
+        let ids: Vec<(&str, u32)> = items.iter().map(|(i, n)| (i.as_str(), *n)).collect();
+        assert_eq!(ids, vec![("b", 2), ("a", 3), ("c", 4)]);
+    }
 }

@@ -77,6 +77,10 @@ pub struct SourceReport {
     /// Bytes read (after decompression).
     pub bytes: u64,
     pub elapsed: Duration,
+    /// The typical gap between the source's items (for `interval = "auto"`).
+    pub publish_gap: Option<Duration>,
+    /// The feed's RSS `<ttl>`: how long it may be cached.
+    pub ttl: Option<Duration>,
 }
 
 impl SourceReport {
@@ -179,6 +183,8 @@ mod tests {
             hints: ServerHints::default(),
             bytes: 0,
             elapsed: Duration::ZERO,
+            publish_gap: None,
+            ttl: None,
         }
     }
 

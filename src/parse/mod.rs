@@ -85,3 +85,46 @@ pub fn entries(document: &Document, source: &SourceConfig) -> Result<Vec<FeedEnt
         )),
     }
 }
+
+/// The RSS `<ttl>` of a feed document (minutes the feed may be cached), as a duration: a hint
+/// for the daemon's schedule. `None` when absent or not a whole number.
+pub fn ttl(document: &Document) -> Option<std::time::Duration> {
+    const OPEN: &str = "<ttl>";
+    let text = document.text.as_str();
+    // The channel's ttl comes before the first item; one inside an item is not the feed's.
+    let head = &text[..text.find("<item").unwrap_or(text.len())];
+    let start = head.find(OPEN)? + OPEN.len();
+    let end = start + head[start..].find("</ttl>")?;
+    let minutes: u64 = head[start..end].trim().parse().ok()?;
+    Some(std::time::Duration::from_secs(minutes.saturating_mul(60)))
+}
+
+#[cfg(test)]
+mod ttl_tests {
+    use super::*;
+
+    fn document(text: &str) -> Document {
+        crate::fetch::document(
+            url::Url::parse("https://example.org/rss.xml").unwrap_or_else(|e| panic!("{e}")),
+            Some("application/rss+xml"),
+            text.as_bytes(),
+            crate::fetch::DocumentKind::Xml,
+            None,
+        )
+    }
+
+    #[test]
+    fn the_channel_ttl_in_minutes() {
+        let feed = "<rss><channel><ttl> 15 </ttl><item><ttl>1</ttl></item></channel></rss>";
+        assert_eq!(
+            ttl(&document(feed)),
+            Some(std::time::Duration::from_secs(900))
+        );
+        let in_item_only = "<rss><channel><item><ttl>1</ttl></item></channel></rss>";
+        assert_eq!(ttl(&document(in_item_only)), None);
+        assert_eq!(
+            ttl(&document("<rss><channel><ttl>soon</ttl></channel></rss>")),
+            None
+        );
+    }
+}

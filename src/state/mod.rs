@@ -40,6 +40,7 @@ pub enum Change {
 
 /// What nahar remembers about one source between runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SourceState {
     /// `ETag` of the last response, sent back as `If-None-Match`.
     pub etag: Option<String>,
@@ -49,6 +50,9 @@ pub struct SourceState {
     pub last_failure: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub consecutive_failures: u32,
+    /// When the daemon plans to check the source next (so a restart keeps the schedule).
+    #[serde(default)]
+    pub next_check: Option<DateTime<Utc>>,
 }
 
 /// One item of a batch being written: enough to mark it seen.

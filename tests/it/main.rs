@@ -10,5 +10,6 @@ mod corpus;
 mod text_accuracy;
 mod text_conformance;
 mod cli_fetch;
+mod daemon;
 mod fetch_http;
 mod serve;

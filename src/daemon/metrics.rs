@@ -1,0 +1,265 @@
+//! The daemon's counters, and their Prometheus text exposition (`GET /metrics`).
+//!
+//! In: one [`SourceReport`] per finished check, and the backoff the scheduler chose. Out: the
+//! Prometheus text format (version 0.0.4), every name prefixed `nahar_`, labelled by source.
+//! Never: blocks a check (a short mutex, no I/O), or keeps series for sources removed by a
+//! reload.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::report::SourceReport;
+
+/// Upper bounds of the fetch-duration histogram, in seconds.
+const BUCKETS: [f64; 10] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
+
+#[derive(Debug, Default, Clone)]
+struct SourceMetrics {
+    ok: u64,
+    not_modified: u64,
+    failed: u64,
+    records_written: u64,
+    bytes: u64,
+    /// Count per bucket (not cumulative; summed when rendered).
+    buckets: [u64; BUCKETS.len()],
+    duration_sum: f64,
+    duration_count: u64,
+    backoff_seconds: f64,
+}
+
+/// Counters of every source, shared by the scheduler and the HTTP endpoint.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    sources: Mutex<BTreeMap<String, SourceMetrics>>,
+}
+
+impl Metrics {
+    /// Counts one finished check; `backoff` is the delay chosen after a failure (zero after a
+    /// success).
+    pub fn observe(&self, report: &SourceReport, backoff: Duration) {
+        let mut sources = self
+            .sources
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let source = sources.entry(report.source.clone()).or_default();
+        if report.failed() {
+            source.failed += 1;
+        } else if report.not_modified {
+            source.not_modified += 1;
+        } else {
+            source.ok += 1;
+        }
+        source.records_written += report.counts.written() as u64;
+        source.bytes += report.bytes;
+        let seconds = report.elapsed.as_secs_f64();
+        if let Some(bucket) = BUCKETS.iter().position(|le| seconds <= *le) {
+            source.buckets[bucket] += 1;
+        }
+        source.duration_sum += seconds;
+        source.duration_count += 1;
+        source.backoff_seconds = if report.failed() {
+            backoff.as_secs_f64()
+        } else {
+            0.0
+        };
+    }
+
+    /// Keeps only the series of `names` (after a reload removed sources).
+    pub fn retain(&self, names: &[String]) {
+        self.sources
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .retain(|name, _| names.contains(name));
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self, sources_configured: usize) -> String {
+        let sources = self
+            .sources
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        let mut out = String::new();
+        let mut family =
+            |name: &str, kind: &str, help: &str, lines: &mut dyn FnMut(&mut String)| {
+                let _ = writeln!(out, "# HELP {name} {help}");
+                let _ = writeln!(out, "# TYPE {name} {kind}");
+                lines(&mut out);
+            };
+        family(
+            "nahar_sources",
+            "gauge",
+            "Sources in the running configuration.",
+            &mut |out| {
+                let _ = writeln!(out, "nahar_sources {sources_configured}");
+            },
+        );
+        family(
+            "nahar_fetches_total",
+            "counter",
+            "Checks of a source, by outcome (ok, not_modified, error).",
+            &mut |out| {
+                for (name, m) in &sources {
+                    for (outcome, n) in [
+                        ("ok", m.ok),
+                        ("not_modified", m.not_modified),
+                        ("error", m.failed),
+                    ] {
+                        let _ = writeln!(
+                            out,
+                            "nahar_fetches_total{{source=\"{name}\",outcome=\"{outcome}\"}} {n}"
+                        );
+                    }
+                }
+            },
+        );
+        family(
+            "nahar_not_modified_total",
+            "counter",
+            "Checks answered 304 Not Modified.",
+            &mut |out| {
+                for (name, m) in &sources {
+                    let _ = writeln!(
+                        out,
+                        "nahar_not_modified_total{{source=\"{name}\"}} {}",
+                        m.not_modified
+                    );
+                }
+            },
+        );
+        family(
+            "nahar_records_written_total",
+            "counter",
+            "Records written (new items and new revisions).",
+            &mut |out| {
+                for (name, m) in &sources {
+                    let _ = writeln!(
+                        out,
+                        "nahar_records_written_total{{source=\"{name}\"}} {}",
+                        m.records_written
+                    );
+                }
+            },
+        );
+        family(
+            "nahar_fetch_bytes_total",
+            "counter",
+            "Bytes read from sources, after decompression.",
+            &mut |out| {
+                for (name, m) in &sources {
+                    let _ = writeln!(
+                        out,
+                        "nahar_fetch_bytes_total{{source=\"{name}\"}} {}",
+                        m.bytes
+                    );
+                }
+            },
+        );
+        family(
+            "nahar_fetch_duration_seconds",
+            "histogram",
+            "Time of a whole check: fetch, parse, analysis and write.",
+            &mut |out| {
+                for (name, m) in &sources {
+                    let mut cumulative = 0;
+                    for (le, n) in BUCKETS.iter().zip(m.buckets) {
+                        cumulative += n;
+                        let _ = writeln!(
+                            out,
+                            "nahar_fetch_duration_seconds_bucket{{source=\"{name}\",le=\"{le}\"}} {cumulative}"
+                        );
+                    }
+                    let _ = writeln!(
+                        out,
+                        "nahar_fetch_duration_seconds_bucket{{source=\"{name}\",le=\"+Inf\"}} {}",
+                        m.duration_count
+                    );
+                    let _ = writeln!(
+                        out,
+                        "nahar_fetch_duration_seconds_sum{{source=\"{name}\"}} {}",
+                        m.duration_sum
+                    );
+                    let _ = writeln!(
+                        out,
+                        "nahar_fetch_duration_seconds_count{{source=\"{name}\"}} {}",
+                        m.duration_count
+                    );
+                }
+            },
+        );
+        family(
+            "nahar_backoff_seconds",
+            "gauge",
+            "The current backoff of a failing source (0 when it is healthy).",
+            &mut |out| {
+                for (name, m) in &sources {
+                    let _ = writeln!(
+                        out,
+                        "nahar_backoff_seconds{{source=\"{name}\"}} {}",
+                        m.backoff_seconds
+                    );
+                }
+            },
+        );
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fetch::ServerHints;
+    use crate::report::Counts;
+
+    fn report(source: &str, not_modified: bool, written: usize, ms: u64) -> SourceReport {
+        SourceReport {
+            source: source.to_owned(),
+            url: String::new(),
+            counts: Counts {
+                new: written,
+                updated: 0,
+                unchanged: 0,
+            },
+            not_modified,
+            warnings: Vec::new(),
+            error: None,
+            hints: ServerHints::default(),
+            bytes: 100,
+            elapsed: Duration::from_millis(ms),
+            publish_gap: None,
+            ttl: None,
+        }
+    }
+
+    #[test]
+    fn renders_counters_and_a_cumulative_histogram() {
+        let metrics = Metrics::default();
+        metrics.observe(&report("kan", false, 3, 70), Duration::ZERO);
+        metrics.observe(&report("kan", true, 0, 20), Duration::ZERO);
+        let text = metrics.render(2);
+        for line in [
+            "nahar_sources 2",
+            "nahar_fetches_total{source=\"kan\",outcome=\"ok\"} 1",
+            "nahar_fetches_total{source=\"kan\",outcome=\"not_modified\"} 1",
+            "nahar_fetches_total{source=\"kan\",outcome=\"error\"} 0",
+            "nahar_not_modified_total{source=\"kan\"} 1",
+            "nahar_records_written_total{source=\"kan\"} 3",
+            "nahar_fetch_bytes_total{source=\"kan\"} 200",
+            "nahar_fetch_duration_seconds_bucket{source=\"kan\",le=\"0.05\"} 1",
+            "nahar_fetch_duration_seconds_bucket{source=\"kan\",le=\"0.1\"} 2",
+            "nahar_fetch_duration_seconds_bucket{source=\"kan\",le=\"+Inf\"} 2",
+            "nahar_fetch_duration_seconds_count{source=\"kan\"} 2",
+            "nahar_backoff_seconds{source=\"kan\"} 0",
+            "# TYPE nahar_fetch_duration_seconds histogram",
+        ] {
+            assert!(
+                text.lines().any(|l| l == line),
+                "missing {line:?} in\n{text}"
+            );
+        }
+        metrics.retain(&[]);
+        assert!(!metrics.render(0).contains("kan"));
+    }
+}

@@ -1,0 +1,441 @@
+//! `nahar run` as an operator runs it: the real binary as a child process against a 127.0.0.1
+//! server, driven by signals, observed through its records, its logs and its endpoints.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::serve::{Reply, Server};
+
+struct Daemon {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Daemon {
+    fn start(config: &Path) -> Daemon {
+        let log = config.with_extension("log");
+        let stderr = File::create(&log).expect("log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_nahar"))
+            .args(["run", "-c"])
+            .arg(config)
+            .env("NAHAR_LOG", "info")
+            .env_remove("NAHAR_CONFIG")
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .expect("start nahar run");
+        Daemon { child, log }
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([format!("-{name}"), self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success(), "kill -{name}");
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits for the exit status, at most `limit`.
+    fn wait(&mut self, limit: Duration) -> Option<i32> {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status.code().unwrap_or(-1));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port()
+}
+
+/// `GET path` on 127.0.0.1:port: (status code, body).
+fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let code = response.split(' ').nth(1)?.parse().ok()?;
+    let body = response.split_once("\r\n\r\n")?.1.to_owned();
+    Some((code, body))
+}
+
+fn wait_for(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    condition()
+}
+
+fn records(out: &Path) -> Vec<serde_json::Value> {
+    let Ok(entries) = std::fs::read_dir(out.join("records")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    files.sort();
+    let mut all = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        // A line being written right now may be incomplete: only complete lines count.
+        let complete = text.rfind('\n').map_or("", |end| &text[..end]);
+        for line in complete.lines() {
+            all.push(serde_json::from_str(line).expect("a complete line is one JSON record"));
+        }
+    }
+    all
+}
+
+fn count(out: &Path, source: &str) -> usize {
+    records(out)
+        .iter()
+        .filter(|r| r["source"] == source)
+        .count()
+}
+
+fn rss(prefix: &str, n: usize) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>t</title><link>https://example.org/</link>\n",
+    );
+    for i in 0..n {
+        xml.push_str(&format!(
+            "<item><guid>{prefix}-{i}</guid><title>{prefix} headline {i} על הכותרת</title><link>https://example.org/{prefix}/{i}</link><description>Body {i}.</description></item>\n"
+        ));
+    }
+    xml.push_str("</channel></rss>\n");
+    xml
+}
+
+fn write_config(dir: &Path, port: Option<u16>, sources: &[(&str, String)]) -> PathBuf {
+    let mut text = String::from(
+        "[output]\ndir = \"out\"\n\n[http]\nper_host_delay = \"0s\"\nper_host_concurrency = 16\ntimeout = \"10s\"\n\n[defaults]\ninterval = \"1s\"\nmin_interval = \"1s\"\n",
+    );
+    if let Some(port) = port {
+        text.push_str(&format!(
+            "\n[service]\nlisten = \"127.0.0.1:{port}\"\nshutdown_grace = \"5s\"\n"
+        ));
+    }
+    for (name, url) in sources {
+        text.push_str(&format!(
+            "\n[[source]]\nname = \"{name}\"\nurl = \"{url}\"\n"
+        ));
+    }
+    let path = dir.join("nahar.toml");
+    std::fs::write(&path, text).expect("config");
+    path
+}
+
+#[test]
+fn new_items_appear_within_an_interval_and_health_and_metrics_answer() {
+    let server = Server::start();
+    server.set("/a.xml", Reply::ok("application/rss+xml", rss("a", 2)));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let config = write_config(dir.path(), Some(port), &[("a", server.url("/a.xml"))]);
+    let out = dir.path().join("out");
+    let mut daemon = Daemon::start(&config);
+
+    assert!(
+        wait_for(Duration::from_secs(20), || count(&out, "a") == 2),
+        "first records: {}",
+        daemon.log()
+    );
+    server.set("/a.xml", Reply::ok("application/rss+xml", rss("a", 3)));
+    let published = Instant::now();
+    assert!(
+        wait_for(Duration::from_secs(10), || count(&out, "a") == 3),
+        "new item: {}",
+        daemon.log()
+    );
+    let latency = published.elapsed();
+    assert!(latency < Duration::from_secs(5), "{latency:?}");
+
+    let (code, body) = http_get(port, "/health").expect("/health answers");
+    assert_eq!(code, 200, "{body}");
+    let health: serde_json::Value = serde_json::from_str(&body).expect("health JSON");
+    assert_eq!(health["status"], "ok", "{body}");
+    assert_eq!(health["sources"][0]["name"], "a");
+    assert!(health["sources"][0]["last_success"].is_string(), "{body}");
+    assert!(health["sources"][0]["next_check"].is_string(), "{body}");
+    assert_eq!(health["sources"][0]["consecutive_failures"], 0);
+
+    let (code, metrics) = http_get(port, "/metrics").expect("/metrics answers");
+    assert_eq!(code, 200);
+    assert!(
+        metrics.contains("nahar_records_written_total{source=\"a\"} 3"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("# TYPE nahar_fetch_duration_seconds histogram"));
+    assert_eq!(http_get(port, "/nothing").map(|(c, _)| c), Some(404));
+
+    daemon.signal("TERM");
+    assert_eq!(
+        daemon.wait(Duration::from_secs(6)),
+        Some(0),
+        "{}",
+        daemon.log()
+    );
+    assert_eq!(count(&out, "a"), 3, "nothing written twice");
+}
+
+#[test]
+fn sighup_adds_a_source_and_a_broken_config_is_logged_and_the_old_one_kept() {
+    let server = Server::start();
+    server.set("/a.xml", Reply::ok("application/rss+xml", rss("a", 1)));
+    server.set("/b.xml", Reply::ok("application/rss+xml", rss("b", 2)));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), None, &[("a", server.url("/a.xml"))]);
+    let out = dir.path().join("out");
+    let mut daemon = Daemon::start(&config);
+    assert!(
+        wait_for(Duration::from_secs(20), || count(&out, "a") == 1),
+        "{}",
+        daemon.log()
+    );
+
+    write_config(
+        dir.path(),
+        None,
+        &[("a", server.url("/a.xml")), ("b", server.url("/b.xml"))],
+    );
+    daemon.signal("HUP");
+    assert!(
+        wait_for(Duration::from_secs(10), || count(&out, "b") == 2),
+        "the added source: {}",
+        daemon.log()
+    );
+
+    std::fs::write(
+        &config,
+        "[defaults]\ninterval = \"soon\"\n[[source]]\nname = \"a\"\n",
+    )
+    .expect("broken config");
+    daemon.signal("HUP");
+    assert!(
+        wait_for(Duration::from_secs(5), || daemon
+            .log()
+            .contains("the running one is kept")),
+        "{}",
+        daemon.log()
+    );
+    let log = daemon.log();
+    assert!(
+        log.contains(&format!("{}:2:12:", config.display())),
+        "{log}"
+    );
+    // Still running the old config: both sources keep flowing.
+    server.set("/a.xml", Reply::ok("application/rss+xml", rss("a", 2)));
+    server.set("/b.xml", Reply::ok("application/rss+xml", rss("b", 3)));
+    assert!(
+        wait_for(Duration::from_secs(10), || count(&out, "a") == 2
+            && count(&out, "b") == 3),
+        "{}",
+        daemon.log()
+    );
+    daemon.signal("INT");
+    assert_eq!(daemon.wait(Duration::from_secs(6)), Some(0));
+}
+
+#[test]
+fn a_503_with_retry_after_is_not_asked_again_early_while_others_flow() {
+    let server = Server::start();
+    server.set("/busy.xml", Reply::status(503).header("retry-after", "4"));
+    server.set("/ok.xml", Reply::ok("application/rss+xml", rss("ok", 1)));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(
+        dir.path(),
+        None,
+        &[
+            ("busy", server.url("/busy.xml")),
+            ("ok", server.url("/ok.xml")),
+        ],
+    );
+    let daemon = Daemon::start(&config);
+    assert!(
+        wait_for(Duration::from_secs(20), || server
+            .requests("/busy.xml")
+            .len()
+            == 1),
+        "{}",
+        daemon.log()
+    );
+    let first = Instant::now();
+    // Retry-After is 4 s; the others are checked every second meanwhile.
+    std::thread::sleep(Duration::from_millis(3500));
+    assert_eq!(server.requests("/busy.xml").len(), 1, "{}", daemon.log());
+    assert!(server.requests("/ok.xml").len() >= 3, "{}", daemon.log());
+    assert!(
+        wait_for(Duration::from_secs(5), || server
+            .requests("/busy.xml")
+            .len()
+            == 2),
+        "{}",
+        daemon.log()
+    );
+    assert!(first.elapsed() >= Duration::from_secs(4));
+    assert!(daemon.log().contains("fetch: HTTP 503 Service Unavailable"));
+}
+
+#[test]
+fn sigterm_exits_0_within_the_grace_period_while_a_check_is_in_flight() {
+    // A server that never answers: the check is in flight when SIGTERM comes.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(
+        dir.path(),
+        None,
+        &[("stuck", format!("http://127.0.0.1:{port}/feed.xml"))],
+    );
+    // shutdown_grace needs a [service] table; 2 s here.
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(
+        &config,
+        text.replace(
+            "[defaults]",
+            "[service]\nshutdown_grace = \"2s\"\n\n[defaults]",
+        ),
+    )
+    .expect("config");
+    let mut daemon = Daemon::start(&config);
+    let (_conn, _) = listener.accept().expect("the daemon connects");
+    let stopped = Instant::now();
+    daemon.signal("TERM");
+    assert_eq!(
+        daemon.wait(Duration::from_secs(5)),
+        Some(0),
+        "{}",
+        daemon.log()
+    );
+    let took = stopped.elapsed();
+    assert!(
+        took >= Duration::from_millis(1900),
+        "waited for the grace period: {took:?}"
+    );
+    assert!(
+        daemon
+            .log()
+            .contains("abandoning the checks still in flight"),
+        "{}",
+        daemon.log()
+    );
+}
+
+#[test]
+fn kill_9_at_many_moments_loses_nothing_and_repeats_nothing() {
+    let server = Server::start();
+    server.set(
+        "/big.xml",
+        Reply::ok("application/rss+xml", rss("big", 3000)),
+    );
+    server.set(
+        "/small.xml",
+        Reply::ok("application/rss+xml", rss("small", 40)),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(
+        dir.path(),
+        None,
+        &[
+            ("big", server.url("/big.xml")),
+            ("small", server.url("/small.xml")),
+        ],
+    );
+    let out = dir.path().join("out");
+    // How long one uninterrupted pass over `big` takes here (debug builds are slow, CI machines
+    // vary): the kills are placed at fractions of it, densely around the moment it writes.
+    let calibration = dir.path().join("calibration");
+    let started = Instant::now();
+    let pass = Command::new(env!("CARGO_BIN_EXE_nahar"))
+        .args(["fetch", "--source", "big", "--out"])
+        .arg(&calibration)
+        .arg("-c")
+        .arg(&config)
+        .env("NAHAR_LOG", "warn")
+        .output()
+        .expect("calibration pass");
+    assert_eq!(pass.status.code(), Some(0));
+    let one_pass = started.elapsed();
+    let moments = [
+        0.05, 0.3, 0.6, 0.8, 0.9, 0.94, 0.97, 0.99, 1.01, 1.03, 1.06, 1.1, 1.3,
+    ];
+    let mut progress = Vec::new();
+    for (round, fraction) in moments.iter().enumerate() {
+        let mut daemon = Daemon::start(&config);
+        std::thread::sleep(one_pass.mul_f64(*fraction));
+        daemon.signal("KILL");
+        assert!(
+            daemon.wait(Duration::from_secs(5)).is_some(),
+            "round {round}"
+        );
+        progress.push((
+            count(&out, "big"),
+            daemon.log().contains("Repaired the output directory"),
+        ));
+        // Grow the small feed so that later rounds have new items to write too.
+        server.set(
+            "/small.xml",
+            Reply::ok("application/rss+xml", rss("small", 40 + 10 * (round + 1))),
+        );
+    }
+    eprintln!(
+        "one pass: {one_pass:?}; records of `big` on disk after each kill, and whether that start repaired: {progress:?}"
+    );
+    assert!(
+        progress.iter().any(|(n, _)| *n == 0) && progress.iter().any(|(n, _)| *n == 3000),
+        "the kills span the write of `big`: {progress:?}"
+    );
+    let finish = Command::new(env!("CARGO_BIN_EXE_nahar"))
+        .args(["fetch", "-c"])
+        .arg(&config)
+        .env("NAHAR_LOG", "warn")
+        .output()
+        .expect("nahar fetch");
+    assert_eq!(
+        finish.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&finish.stderr)
+    );
+    let mut raw = String::new();
+    for entry in std::fs::read_dir(out.join("records")).expect("records dir") {
+        raw.push_str(&std::fs::read_to_string(entry.expect("entry").path()).expect("read"));
+    }
+    assert!(raw.is_empty() || raw.ends_with('\n'), "no torn line");
+    let all = records(&out);
+    let mut ids: Vec<&str> = all.iter().filter_map(|r| r["id"].as_str()).collect();
+    let total = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), total, "no record written twice");
+    assert_eq!(count(&out, "big"), 3000);
+    assert_eq!(count(&out, "small"), 40 + 10 * moments.len());
+}
