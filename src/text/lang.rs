@@ -279,7 +279,18 @@ pub(crate) struct LanguageIdentifier {
     by_script: Vec<ScriptCandidates>,
     #[cfg(feature = "lingua")]
     latin_lingua: Option<lingua::LanguageDetector>,
+    /// lingua's answers by sample text. The same short Latin runs — names, brands, bylines —
+    /// come back again and again in a feed, and asking lingua is most of the cost of a Hebrew
+    /// paragraph that mentions them. The answer depends only on the text, so remembering it
+    /// changes no label.
+    #[cfg(feature = "lingua")]
+    lingua_memo: std::sync::Mutex<std::collections::HashMap<String, Option<(Lang, f64)>>>,
 }
+
+/// The memo is cleared when it holds this many answers (bounded memory, no eviction policy
+/// to tune: a feed's recurring names are back in it within a few items).
+#[cfg(feature = "lingua")]
+const LINGUA_MEMO_CAPACITY: usize = 20_000;
 
 #[derive(Debug)]
 struct ScriptCandidates {
@@ -359,6 +370,8 @@ impl LanguageIdentifier {
             by_script: Vec::new(),
             #[cfg(feature = "lingua")]
             latin_lingua,
+            #[cfg(feature = "lingua")]
+            lingua_memo: std::sync::Mutex::new(std::collections::HashMap::new()),
         };
         for script in whatlang::Script::all() {
             let languages: Vec<whatlang::Lang> = script
@@ -526,7 +539,26 @@ impl LanguageIdentifier {
     ) -> (Lang, Option<LangSource>) {
         #[cfg(feature = "lingua")]
         if let Some(lingua) = &self.latin_lingua {
-            return lingua_decision(lingua, sample(words), hint);
+            let text = sample(words);
+            let remembered = self
+                .lingua_memo
+                .lock()
+                .ok()
+                .and_then(|memo| memo.get(text).copied());
+            let best = match remembered {
+                Some(best) => best,
+                None => {
+                    let best = lingua_best(lingua, text);
+                    if let Ok(mut memo) = self.lingua_memo.lock() {
+                        if memo.len() >= LINGUA_MEMO_CAPACITY {
+                            memo.clear();
+                        }
+                        memo.insert(text.to_owned(), best);
+                    }
+                    best
+                }
+            };
+            return lingua_decision(best, hint);
         }
         #[cfg(not(feature = "lingua"))]
         let _ = words;
@@ -735,19 +767,23 @@ fn lingua_for(latin: &[whatlang::Lang]) -> Option<lingua::LanguageDetector> {
 const LINGUA_RELIABLE: f64 = 0.8;
 
 #[cfg(feature = "lingua")]
-fn lingua_decision(
-    lingua: &lingua::LanguageDetector,
-    words: &str,
-    hint: Option<Lang>,
-) -> (Lang, Option<LangSource>) {
+fn lingua_best(lingua: &lingua::LanguageDetector, words: &str) -> Option<(Lang, f64)> {
     let values = lingua.compute_language_confidence_values(words);
-    let Some((best, confidence)) = values.first().copied() else {
+    let (best, confidence) = values.first().copied()?;
+    (confidence > 0.0).then(|| {
+        (
+            Lang::parse(&best.iso_code_639_1().to_string()).unwrap_or(Lang::UND),
+            confidence,
+        )
+    })
+}
+
+/// lingua's best answer and its confidence, weighed against the hint.
+#[cfg(feature = "lingua")]
+fn lingua_decision(best: Option<(Lang, f64)>, hint: Option<Lang>) -> (Lang, Option<LangSource>) {
+    let Some((best, confidence)) = best else {
         return hint.map_or((Lang::UND, None), |h| (h, Some(LangSource::Markup)));
     };
-    if confidence <= 0.0 {
-        return hint.map_or((Lang::UND, None), |h| (h, Some(LangSource::Markup)));
-    }
-    let best = Lang::parse(&best.iso_code_639_1().to_string()).unwrap_or(Lang::UND);
     match hint {
         Some(hint) if hint != best && confidence < LINGUA_RELIABLE => {
             (hint, Some(LangSource::Markup))
