@@ -150,8 +150,12 @@ impl SourceLocation {
     pub fn display_url(&self) -> String {
         match self {
             SourceLocation::Http(url) => url.to_string(),
-            SourceLocation::File(path) => Url::from_file_path(path)
-                .map_or_else(|()| format!("file://{}", path.display()), |u| u.to_string()),
+            // A config given by a relative path yields relative file paths: shown as written they
+            // would read as a host (`file://config/…`), so they are made absolute first.
+            SourceLocation::File(path) => std::path::absolute(path)
+                .ok()
+                .and_then(|absolute| Url::from_file_path(absolute).ok())
+                .map_or_else(|| format!("file://{}", path.display()), |u| u.to_string()),
         }
     }
 }
