@@ -1,16 +1,54 @@
-//! Feeds (RSS 0.9x/1.0/2.0, Atom, JSON Feed) through feed-rs, with the repairs real feeds need.
+//! Feeds (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON Feed) through feed-rs, with the repairs real
+//! feeds need.
 //!
 //! In: a decoded document. Out: its items as [`FeedEntry`] values. The text reaching feed-rs is
 //! already UTF-8 with an honest XML declaration (the fetch stage rewrote it), so a declaration
-//! that lied is never believed here. When feed-rs refuses a document, it is parsed once more
-//! after repairing what real feeds get wrong: bare `&`, an `<rss>` version feed-rs does not
-//! accept, junk before the root element.
+//! that lied is never believed here.
+//!
+//! Every document is first brought to what feed-rs reads, where feed-rs would otherwise lose
+//! items or text without an error:
+//! - characters XML 1.0 does not allow (C0 controls other than tab, LF and CR; U+FFFE, U+FFFF)
+//!   are removed — a conforming parser refuses the document over them, a lenient one drops them;
+//! - Atom 0.3 (`<feed version="0.3">` or the namespace `http://purl.org/atom/ns#`; feed-rs
+//!   reads only the Atom 1.0 namespace and finds no entries) becomes Atom 1.0: `issued` →
+//!   `published`, `modified` → `updated`, `tagline` → `subtitle`, `copyright` → `rights`; a text
+//!   construct's MIME `type` and `mode` become an Atom 1.0 `type`, and `mode="base64"` text is
+//!   decoded. `created` is left out (`issued`, which 0.3 requires, is the publication date);
+//! - RSS 0.90's namespace becomes RSS 1.0's (the same elements; feed-rs knows only 1.0's);
+//! - an RSS 1.0 item without a `<link>` is kept (feed-rs drops it): its `rdf:about`, the item's
+//!   URI, becomes its identity — not its link, which the publisher did not give;
+//! - an RSS `title`/`description`/`guid` or an Atom text construct (not `xhtml`, not an XML
+//!   MIME type) holding unescaped child elements keeps them as markup: feed-rs would keep only
+//!   the text before the first child element. An Atom `text` construct holding elements is
+//!   HTML that was not escaped, and is read as `html`. Not when an end tag inside closes an
+//!   element opened outside: the document is broken there, and the repairs below handle it.
+//!
+//! When feed-rs refuses a document, it is parsed once more after repairing what real feeds get
+//! wrong: junk before the root element, bare `&`, an `<rss>` version feed-rs does not accept, a
+//! text element with a `type` feed-rs does not know (an Atom text construct whose MIME type is
+//! neither text nor XML is base64, RFC 4287 §4.1.3.3, and is decoded), an empty Media RSS text
+//! element, a misspelled end tag (it closes the innermost open element) and an element left
+//! open inside another (it becomes empty, as HTML's `<br>` is). A JSON Feed whose `version` is a
+//! bare `1`, `1.0` or `1.1` instead of the spec's URL is read as that version. A well-formed
+//! `<rss>` with no `<channel>` is a feed with no items, not an error.
+//!
+//! Items: an item's link is never its comments page (RSS `<comments>`, `wfw:commentRss`, Atom
+//! `rel="replies"`) nor the feed document itself (what feed-rs makes of a blank `<link>`); an
+//! Atom `content` whose MIME type is neither text nor XML is base64 and is decoded (dropped
+//! when it is not UTF-8 text).
+//!
+//! feed-rs can panic on input (an `unwrap()` on a number too long for a `u64` in an iTunes or
+//! Media RSS duration): a panic is contained and reported as [`ParseError::Crashed`].
 //! Never: feed-rs's generated ids (they change when a title is edited, and JSON Feeds without a
 //! home page get a random one) — identities are ours.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use feed_rs::model::{Entry, Feed, Text};
+use feed_rs::model::{Entry, Feed, Link, LinkTarget, Text};
+use feed_rs::parser::{ParseErrorKind, ParseFeedError};
 use sha2::{Digest, Sha256};
 use url::Url;
 
@@ -23,6 +61,18 @@ use crate::links;
 /// What feed-rs is told to use when an item has no id of its own, so that we can tell.
 const NO_ID: &str = "\u{0}nahar:no-id";
 
+/// The link given to an RSS 1.0 item without one, so that feed-rs keeps the item: this prefix,
+/// then the item's `rdf:about`. It is taken back out in [`entry_of`]: never an item's link.
+const RDF_ABOUT: &str = "urn:x-nahar:rdf-about:";
+
+const ATOM_03_NS: &str = "http://purl.org/atom/ns#";
+const ATOM_10_NS: &str = "http://www.w3.org/2005/Atom";
+const RSS_090_NS: [&str; 2] = [
+    "http://my.netscape.com/rdf/simple/0.9/",
+    "http://channel.netscape.com/rdf/simple/0.9/",
+];
+const RSS_10_NS: &str = "http://purl.org/rss/1.0/";
+
 pub(super) fn entries(
     document: &Document,
     source: &SourceConfig,
@@ -32,7 +82,14 @@ pub(super) fn entries(
             "the server sent an HTML page, not a feed".to_owned(),
         ));
     }
-    let feed = parse_with_repairs(&document.text, &document.url, source.timezone)?;
+    let Some(feed) = parse_with_repairs(&document.text, &document.url, source.timezone)? else {
+        tracing::info!(
+            source = %source.name,
+            url = %document.url,
+            "The feed is an <rss> with no <channel>: no items."
+        );
+        return Ok(Vec::new());
+    };
     let feed_language = feed.language.clone();
     let mut items = Vec::with_capacity(feed.entries.len());
     for entry in feed.entries {
@@ -58,24 +115,72 @@ fn parser(base: &Url, zone: NaiveTimezone) -> feed_rs::parser::Parser {
         .build()
 }
 
-fn parse_with_repairs(text: &str, base: &Url, zone: NaiveTimezone) -> Result<Feed, ParseError> {
+/// feed-rs's answer for `text`, from a fresh parser, or [`ParseError::Crashed`] when feed-rs
+/// panicked. A fresh parser each time: one whose parse failed inside an item keeps that item's
+/// Media RSS scope open, and feed-rs then panics (`assert!`) at the next item it begins.
+fn feed_rs(
+    text: &str,
+    base: &Url,
+    zone: NaiveTimezone,
+) -> Result<Result<Feed, ParseFeedError>, ParseError> {
     let parser = parser(base, zone);
-    let first = match parser.parse(text.as_bytes()) {
-        Ok(feed) => return Ok(feed),
+    catch_unwind(AssertUnwindSafe(|| parser.parse(text.as_bytes()))).map_err(|panic| {
+        let message = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("no message");
+        tracing::error!(url = %base, panic = message, "feed-rs panicked on this document.");
+        ParseError::Crashed(format!("feed-rs panicked: {message}"))
+    })
+}
+
+/// The feed in `text`; `None` for a well-formed `<rss>` with no `<channel>` (no items).
+fn parse_with_repairs(
+    text: &str,
+    base: &Url,
+    zone: NaiveTimezone,
+) -> Result<Option<Feed>, ParseError> {
+    let normalized = normalize(text);
+    let first = match feed_rs(&normalized, base, zone)? {
+        Ok(feed) => return Ok(Some(feed)),
         Err(error) => error,
     };
-    let repaired = repair(text);
-    if repaired != text
-        && let Ok(feed) = parser.parse(repaired.as_bytes())
+    let repaired = if is_json(&normalized) {
+        match &first {
+            ParseFeedError::JsonUnsupportedVersion(version) => {
+                json_with_url_version(&normalized, version)
+            }
+            _ => None,
+        }
+    } else {
+        Some(normalize(&repair(&normalized)).into_owned())
+    };
+    let mut last = None;
+    if let Some(repaired) = repaired.filter(|r| *r != *normalized) {
+        match feed_rs(&repaired, base, zone)? {
+            Ok(feed) => {
+                tracing::info!(url = %base, cause = %first, "Parsed the feed after repairing it.");
+                return Ok(Some(feed));
+            }
+            Err(error) => last = Some((error, repaired)),
+        }
+    }
+    let (error, checked) = match &last {
+        Some((error, repaired)) => (error, repaired.as_str()),
+        None => (&first, normalized.as_ref()),
+    };
+    if matches!(
+        error,
+        ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot)
+    ) && is_rss_without_channel(checked)
     {
-        tracing::info!(url = %base, cause = %first, "Parsed the feed after repairing it.");
-        return Ok(feed);
+        return Ok(None);
     }
     Err(classify(&first, text))
 }
 
-fn classify(error: &feed_rs::parser::ParseFeedError, text: &str) -> ParseError {
-    use feed_rs::parser::{ParseErrorKind, ParseFeedError};
+fn classify(error: &ParseFeedError, text: &str) -> ParseError {
     let head: String = text
         .trim_start()
         .chars()
@@ -101,10 +206,365 @@ fn classify(error: &feed_rs::parser::ParseFeedError, text: &str) -> ParseError {
     }
 }
 
+fn is_json(text: &str) -> bool {
+    text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
+        .starts_with('{')
+}
+
+/// A root `<rss>` that closes, with no `<channel>` anywhere in the document.
+fn is_rss_without_channel(text: &str) -> bool {
+    let pieces: Vec<(Piece, &str)> = pieces(text).collect();
+    let Some(root) = pieces
+        .iter()
+        .position(|(kind, _)| matches!(kind, Piece::Start | Piece::Empty))
+    else {
+        return false;
+    };
+    let (kind, tag) = pieces[root];
+    local_name(tag_name(tag)) == "rss"
+        && (kind == Piece::Empty || matching_end(&pieces, root).is_some())
+        && !pieces.iter().any(|(kind, tag)| {
+            matches!(kind, Piece::Start | Piece::Empty) && local_name(tag_name(tag)) == "channel"
+        })
+}
+
+/// `"version": "1.1"` → `"version": "https://jsonfeed.org/version/1.1"`, the form the JSON Feed
+/// spec requires and feed-rs checks; `None` for any other version, or when `text` is not JSON.
+fn json_with_url_version(text: &str, version: &str) -> Option<String> {
+    let url = match version.trim() {
+        "1" | "1.0" => "https://jsonfeed.org/version/1",
+        "1.1" => "https://jsonfeed.org/version/1.1",
+        _ => return None,
+    };
+    let mut feed: serde_json::Value = serde_json::from_str(text).ok()?;
+    *feed.get_mut("version")? = serde_json::Value::String(url.to_owned());
+    serde_json::to_string(&feed).ok()
+}
+
+// ---------------------------------------------------------------------------------------------
+// What every document gets: where feed-rs would lose items or text without an error.
+
+fn normalize(text: &str) -> Cow<'_, str> {
+    let text = without_xml_illegal_chars(text);
+    if is_json(&text) {
+        return text;
+    }
+    let steps: [fn(&str) -> Option<String>; 4] = [
+        atom_03_as_atom_10,
+        rss_090_as_rss_10,
+        keep_rss_1_items_without_link,
+        escape_naked_markup,
+    ];
+    steps.iter().fold(text, |text, step| match step(&text) {
+        Some(changed) => Cow::Owned(changed),
+        None => text,
+    })
+}
+
+fn is_xml_illegal(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
+}
+
+fn without_xml_illegal_chars(text: &str) -> Cow<'_, str> {
+    if text.contains(is_xml_illegal) {
+        Cow::Owned(text.chars().filter(|c| !is_xml_illegal(*c)).collect())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// The start tag of the document's root element.
+fn root_tag(text: &str) -> Option<&str> {
+    pieces(text)
+        .find(|(kind, _)| matches!(kind, Piece::Start | Piece::Empty))
+        .map(|(_, tag)| tag)
+}
+
+/// Atom 0.3 as Atom 1.0 (see the module doc); `None` when `text` is not Atom 0.3.
+fn atom_03_as_atom_10(text: &str) -> Option<String> {
+    let root = root_tag(text)?;
+    let (prefix, local) = split_name(tag_name(root));
+    if local != "feed" {
+        return None;
+    }
+    let declarations: Vec<(&str, &str)> = attributes(root)
+        .into_iter()
+        .filter(|a| a.name == "xmlns" || a.name.starts_with("xmlns:"))
+        .map(|a| (a.name, &root[a.value]))
+        .collect();
+    let own_declaration = match prefix {
+        Some(prefix) => format!("xmlns:{prefix}"),
+        None => "xmlns".to_owned(),
+    };
+    let namespace = declarations
+        .iter()
+        .find(|(name, _)| *name == own_declaration)
+        .map(|(_, value)| value.trim());
+    let version = attribute_value(root, "version").map(|v| root[v].trim());
+    let is_03 = match namespace {
+        Some(namespace) => namespace == ATOM_03_NS,
+        None => version == Some("0.3"),
+    };
+    if !is_03 {
+        return None;
+    }
+    let pieces: Vec<(Piece, &str)> = pieces(text).collect();
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut root_seen = false;
+    let mut i = 0;
+    while let Some(&(kind, raw)) = pieces.get(i) {
+        i += 1;
+        if !matches!(kind, Piece::Start | Piece::Empty | Piece::End) {
+            out.push_str(raw);
+            continue;
+        }
+        let mut tag = Cow::Borrowed(raw);
+        if kind != Piece::End {
+            tag = Cow::Owned(tag.replace(ATOM_03_NS, ATOM_10_NS));
+            if !root_seen && namespace.is_none() {
+                tag = Cow::Owned(set_attribute(&tag, &own_declaration, Some(ATOM_10_NS)));
+            }
+            root_seen = true;
+        }
+        let (tag_prefix, local) = split_name(tag_name(raw));
+        if tag_prefix != prefix {
+            out.push_str(&tag);
+            continue;
+        }
+        let renamed = match local {
+            "issued" => "published",
+            "modified" => "updated",
+            "tagline" => "subtitle",
+            "copyright" => "rights",
+            other => other,
+        };
+        if renamed != local {
+            tag = Cow::Owned(with_name(&tag, renamed));
+        }
+        let is_content = renamed == "content";
+        if kind != Piece::Start
+            || !matches!(
+                renamed,
+                "title" | "subtitle" | "summary" | "rights" | "content"
+            )
+        {
+            out.push_str(&tag);
+            continue;
+        }
+        let mime = attribute_value(&tag, "type").map_or("text/plain".to_owned(), |v| {
+            tag[v].trim().to_ascii_lowercase()
+        });
+        let mode = attribute_value(&tag, "mode")
+            .map_or("xml".to_owned(), |v| tag[v].trim().to_ascii_lowercase());
+        let html = mime.contains("html");
+        let textual = html
+            || mime.starts_with("text")
+            || mime.contains("xml")
+            || matches!(mime.as_str(), "text" | "html" | "xhtml");
+        let atom_10_type = match mode.as_str() {
+            "base64" if textual => {
+                let decoded = matching_end(&pieces, i - 1).and_then(|end| {
+                    let content = text_content(pieces.get(i..end)?)?;
+                    Some((end, decode_base64_text(&content)?))
+                });
+                if let Some((end, decoded)) = decoded {
+                    let kind = if html { "html" } else { "text" };
+                    let tag = set_attribute(&set_attribute(&tag, "mode", None), "type", Some(kind));
+                    out.push_str(&tag);
+                    out.push_str(&xml_escape(&decoded));
+                    i = end;
+                    continue;
+                }
+                None
+            }
+            "base64" => None,
+            "escaped" if html => Some("html"),
+            "escaped" => Some("text"),
+            _ if html => Some("xhtml"),
+            _ if mime == "text/plain" || mime == "text" => Some("text"),
+            _ if is_content => None,
+            _ => Some("text"),
+        };
+        let tag = set_attribute(&tag, "mode", None);
+        match atom_10_type {
+            Some(kind) => out.push_str(&set_attribute(&tag, "type", Some(kind))),
+            None => out.push_str(&tag),
+        }
+    }
+    Some(out)
+}
+
+/// RSS 0.90's namespace as RSS 1.0's; `None` when `text` is not RSS 0.90.
+fn rss_090_as_rss_10(text: &str) -> Option<String> {
+    let root = root_tag(text)?;
+    if local_name(tag_name(root)) != "RDF" || !RSS_090_NS.iter().any(|ns| root.contains(ns)) {
+        return None;
+    }
+    Some(
+        pieces(text)
+            .map(|(kind, raw)| match kind {
+                Piece::Start | Piece::Empty => Cow::Owned(
+                    RSS_090_NS
+                        .iter()
+                        .fold(raw.to_owned(), |tag, ns| tag.replace(ns, RSS_10_NS)),
+                ),
+                _ => Cow::Borrowed(raw),
+            })
+            .collect(),
+    )
+}
+
+/// Every RSS 1.0 `<item>` without a `<link>` gets one feed-rs accepts and [`entry_of`] takes
+/// back out: [`RDF_ABOUT`] and the item's `rdf:about`.
+fn keep_rss_1_items_without_link(text: &str) -> Option<String> {
+    let root = root_tag(text)?;
+    if local_name(tag_name(root)) != "RDF" {
+        return None;
+    }
+    let pieces: Vec<(Piece, &str)> = pieces(text).collect();
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    for (i, &(kind, raw)) in pieces.iter().enumerate() {
+        out.push_str(raw);
+        let (prefix, local) = split_name(tag_name(raw));
+        if kind != Piece::Start || local != "item" {
+            continue;
+        }
+        let Some(end) = matching_end(&pieces, i) else {
+            continue;
+        };
+        let inside = pieces.get(i + 1..end).unwrap_or_default();
+        let has_link = inside.windows(2).any(|pair| {
+            let [(kind, tag), (content, text)] = pair else {
+                return false;
+            };
+            *kind == Piece::Start
+                && split_name(tag_name(tag)) == (prefix, "link")
+                && matches!(content, Piece::Text | Piece::Cdata)
+                && !cdata_inner(text).trim().is_empty()
+        });
+        if has_link {
+            continue;
+        }
+        let about = attribute_value(raw, "rdf:about").map_or("", |v| raw[v].trim());
+        let link = match prefix {
+            Some(prefix) => format!("{prefix}:link"),
+            None => "link".to_owned(),
+        };
+        out.push_str(&format!("<{link}>{RDF_ABOUT}{about}</{link}>"));
+        changed = true;
+    }
+    changed.then_some(out)
+}
+
+/// An RSS `title`/`description`/`guid` or an Atom text construct holding child elements: its
+/// content becomes text (escaped), so that feed-rs keeps all of it as the markup it is.
+fn escape_naked_markup(text: &str) -> Option<String> {
+    let root = root_tag(text)?;
+    let (root_prefix, root_local) = split_name(tag_name(root));
+    let atom = match root_local {
+        "feed" | "entry" => true,
+        "rss" | "RDF" => false,
+        _ => return None,
+    };
+    let pieces: Vec<(Piece, &str)> = pieces(text).collect();
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    let mut i = 0;
+    while let Some(&(kind, raw)) = pieces.get(i) {
+        i += 1;
+        let (prefix, local) = split_name(tag_name(raw));
+        let eligible = kind == Piece::Start
+            && if atom {
+                prefix == root_prefix
+                    && matches!(
+                        local,
+                        "title" | "subtitle" | "summary" | "rights" | "content"
+                    )
+            } else {
+                prefix.is_none() && matches!(local, "title" | "description" | "guid")
+            };
+        let end = if eligible {
+            matching_end(&pieces, i - 1)
+        } else {
+            None
+        };
+        let inside = end.and_then(|end| pieces.get(i..end)).unwrap_or_default();
+        let has_elements = inside
+            .iter()
+            .any(|(kind, _)| matches!(kind, Piece::Start | Piece::Empty | Piece::End));
+        let tag = match (end, has_elements && closes_only_its_own(inside)) {
+            (Some(_), true) if atom => html_type_for_naked_markup(raw),
+            (Some(_), true) => Some(Cow::Borrowed(raw)),
+            _ => None,
+        };
+        let (Some(end), Some(tag)) = (end, tag) else {
+            out.push_str(raw);
+            continue;
+        };
+        out.push_str(&tag);
+        for &(kind, raw) in inside {
+            match kind {
+                Piece::Cdata => out.push_str(&xml_escape(&xml_escape(cdata_inner(raw)))),
+                _ => out.push_str(&xml_escape(raw)),
+            }
+        }
+        if let Some((_, close)) = pieces.get(end) {
+            out.push_str(close);
+        }
+        i = end + 1;
+        changed = true;
+    }
+    changed.then_some(out)
+}
+
+/// Whether every end tag in `pieces` closes an element opened in them (`<p>a<br>b</p>`, not
+/// `One</titel>…`): when one does not, the document is broken there, and escaping the content
+/// could swallow markup that is not the element's own.
+fn closes_only_its_own(pieces: &[(Piece, &str)]) -> bool {
+    let mut open: Vec<&str> = Vec::new();
+    for &(kind, raw) in pieces {
+        match kind {
+            Piece::Start => open.push(tag_name(raw)),
+            Piece::End => {
+                let name = tag_name(raw);
+                let Some(at) = open.iter().rposition(|n| *n == name) else {
+                    return false;
+                };
+                open.truncate(at);
+            }
+            _ => {}
+        }
+    }
+    true
+}
+
+/// The start tag of an Atom text construct holding child elements, as one whose escaped
+/// content feed-rs reads as HTML; `None` when the elements are the construct's own (`xhtml`,
+/// an XML MIME type, `src`) or its type is not text.
+fn html_type_for_naked_markup(tag: &str) -> Option<Cow<'_, str>> {
+    if attribute_value(tag, "src").is_some() {
+        return None;
+    }
+    let kind = attribute_value(tag, "type").map(|v| tag[v].trim().to_ascii_lowercase());
+    match kind.as_deref() {
+        None | Some("text" | "text/plain") => {
+            Some(Cow::Owned(set_attribute(tag, "type", Some("html"))))
+        }
+        Some("html" | "text/html") => Some(Cow::Borrowed(tag)),
+        Some(_) => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Repairs: only when feed-rs refuses the document.
+
 /// Repairs for what real feeds get wrong and feed-rs refuses.
 fn repair(text: &str) -> String {
     let text = text.find('<').map_or(text, |start| &text[start..]);
     let text = escape_bare_ampersands(text);
+    let text = fix_text_constructs(&text);
+    let text = close_mismatched_elements(&text);
     fix_rss_version(&text)
 }
 
@@ -155,6 +615,12 @@ fn fix_rss_version(text: &str) -> String {
     let Some(end) = text[start..].find('>').map(|e| start + e) else {
         return text.to_owned();
     };
+    // `<rss/>`: the attribute goes before the `/`.
+    let end = if text[..end].ends_with('/') {
+        end - 1
+    } else {
+        end
+    };
     let tag = &text[start..end];
     let accepted = [
         "version=\"2.0\"",
@@ -190,6 +656,478 @@ fn remove_attribute(tag: &str, name: &str) -> String {
     format!("{}{}", &tag[..at], &tag[value_end..])
 }
 
+/// An element whose `type` feed-rs checks, refusing the whole document over a value it does not
+/// know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Construct {
+    /// Atom `title`, `subtitle`, `summary`, `rights`: `text`, `html` or `xhtml` (RFC 4287 §3.1);
+    /// feed-rs also takes `text/html`.
+    AtomText,
+    /// Atom `content`: as a text construct, or a MIME type.
+    AtomContent,
+    /// Media RSS `media:title`, `media:description`: `plain` or `html`, and never empty.
+    Media,
+}
+
+/// One odd element must not sink a feed: feed-rs refuses the whole document over
+/// `<title type="text/plain">`, `<summary type="HTML">`, Atom 0.3's MIME types,
+/// `<media:title type="text">` or an empty `<media:description/>`. Such a `type` becomes the
+/// nearest value feed-rs accepts, an Atom text construct whose MIME type is neither text nor
+/// XML is base64 and is decoded (RFC 4287 §4.1.3.3), and an empty Media RSS text element is
+/// dropped. CDATA sections and comments are left alone.
+fn fix_text_constructs(text: &str) -> String {
+    let pieces: Vec<(Piece, &str)> = pieces(text).collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while let Some(&(kind, tag)) = pieces.get(i) {
+        i += 1;
+        let Some(element) = matches!(kind, Piece::Start | Piece::Empty)
+            .then(|| construct(tag))
+            .flatten()
+        else {
+            out.push_str(tag);
+            continue;
+        };
+        if element == Construct::Media {
+            if kind == Piece::Empty {
+                continue;
+            }
+            if let Some(end) = matching_end(&pieces, i - 1)
+                && pieces
+                    .get(i..end)
+                    .unwrap_or_default()
+                    .iter()
+                    .all(|(kind, text)| *kind == Piece::Text && text.trim().is_empty())
+            {
+                i = end + 1;
+                continue;
+            }
+        }
+        if element == Construct::AtomText
+            && kind == Piece::Start
+            && let Some(value) = attribute_value(tag, "type")
+            && is_base64_type(&tag[value])
+            && let Some(end) = matching_end(&pieces, i - 1)
+            && let Some(decoded) = pieces
+                .get(i..end)
+                .and_then(text_content)
+                .and_then(|content| decode_base64_text(&content))
+        {
+            out.push_str(&set_attribute(tag, "type", Some("text")));
+            out.push_str(&xml_escape(&decoded));
+            i = end;
+            continue;
+        }
+        out.push_str(&with_known_type(tag, element));
+    }
+    out
+}
+
+fn construct(tag: &str) -> Option<Construct> {
+    match split_name(tag_name(tag)) {
+        (None | Some("atom"), "title" | "subtitle" | "summary" | "rights") => {
+            Some(Construct::AtomText)
+        }
+        (None | Some("atom"), "content") => Some(Construct::AtomContent),
+        (Some("media"), "title" | "description") => Some(Construct::Media),
+        _ => None,
+    }
+}
+
+/// `tag` with its `type` attribute replaced by the nearest value feed-rs accepts for `kind`.
+fn with_known_type(tag: &str, kind: Construct) -> Cow<'_, str> {
+    let Some(range) = attribute_value(tag, "type") else {
+        return Cow::Borrowed(tag);
+    };
+    let value = &tag[range.clone()];
+    let lower = value.trim().to_ascii_lowercase();
+    let atom = || {
+        if lower.contains("xhtml") {
+            "xhtml"
+        } else if lower.contains("html") {
+            "html"
+        } else {
+            "text"
+        }
+    };
+    let known = match kind {
+        Construct::AtomText => matches!(value, "text" | "html" | "xhtml" | "text/html"),
+        Construct::AtomContent => matches!(value, "text" | "html" | "xhtml") || value.contains('/'),
+        Construct::Media => matches!(value, "plain" | "html"),
+    };
+    if known {
+        return Cow::Borrowed(tag);
+    }
+    let replacement = match kind {
+        Construct::Media if lower.contains("html") => "html",
+        Construct::Media => "plain",
+        Construct::AtomText | Construct::AtomContent => atom(),
+    };
+    Cow::Owned(format!(
+        "{}{replacement}{}",
+        &tag[..range.start],
+        &tag[range.end..]
+    ))
+}
+
+/// A MIME type whose Atom content is base64 (RFC 4287 §4.1.3.3): neither `text/*` nor XML.
+fn is_base64_type(mime: &str) -> bool {
+    let mime = mime.trim().to_ascii_lowercase();
+    mime.contains('/') && !mime.starts_with("text/") && !mime.contains("xml")
+}
+
+/// Each open element is closed by its own end tag. When feed-rs refuses a document because one
+/// is not: an end tag naming no open element (`<language>en</langauge>`) closes the innermost
+/// open element, and an element still open when an outer one closes (`<p>a<br>b</p>`) is made
+/// empty (`<br/>`), its content left to its parent. Stray end tags after the root are dropped.
+/// An unclosed root (a truncated document) is left alone.
+fn close_mismatched_elements(text: &str) -> String {
+    let pieces: Vec<(Piece, &str)> = pieces(text).collect();
+    let mut replaced: Vec<Option<String>> = vec![None; pieces.len()];
+    let mut open: Vec<(usize, &str)> = Vec::new();
+    for (i, &(kind, raw)) in pieces.iter().enumerate() {
+        match kind {
+            Piece::Start => open.push((i, tag_name(raw))),
+            Piece::End => {
+                let name = tag_name(raw);
+                if let Some(at) = open.iter().rposition(|(_, n)| *n == name) {
+                    for (unclosed, _) in open.drain(at + 1..) {
+                        let tag = pieces.get(unclosed).map_or("", |(_, tag)| *tag);
+                        if let Some(start) = tag.strip_suffix('>') {
+                            replaced[unclosed] = Some(format!("{start}/>"));
+                        }
+                    }
+                    open.pop();
+                } else if let Some((_, innermost)) = open.pop() {
+                    replaced[i] = Some(format!("</{innermost}>"));
+                } else {
+                    replaced[i] = Some(String::new());
+                }
+            }
+            _ => {}
+        }
+    }
+    pieces
+        .iter()
+        .zip(&replaced)
+        .map(|((_, raw), replaced)| replaced.as_deref().unwrap_or(raw))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// A forgiving XML tokenizer for the text-level steps above.
+
+/// What a piece of an XML document is, as the text-level steps see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece {
+    Text,
+    /// `<name …>`
+    Start,
+    /// `<name …/>`
+    Empty,
+    /// `</name>`
+    End,
+    /// `<![CDATA[…]]>`
+    Cdata,
+    /// A comment, processing instruction or declaration.
+    Other,
+}
+
+/// `text` cut into pieces, in order; they concatenate back to `text`. A `<` that starts no
+/// markup is text; a piece cut off by the end of `text` runs to its end.
+fn pieces(text: &str) -> impl Iterator<Item = (Piece, &str)> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let (kind, len) = markup_at(rest).unwrap_or_else(|| (Piece::Text, text_len(rest)));
+        let (piece, after) = rest.split_at(len);
+        rest = after;
+        Some((kind, piece))
+    })
+}
+
+fn markup_at(rest: &str) -> Option<(Piece, usize)> {
+    let after = rest.strip_prefix('<')?;
+    let through = |from: usize, close: &str| {
+        rest.get(from..)
+            .and_then(|tail| tail.find(close))
+            .map_or(rest.len(), |e| from + e + close.len())
+    };
+    if rest.starts_with("<!--") {
+        return Some((Piece::Other, through(4, "-->")));
+    }
+    if rest.starts_with("<![CDATA[") {
+        return Some((Piece::Cdata, through(9, "]]>")));
+    }
+    if rest.starts_with("<?") {
+        return Some((Piece::Other, through(2, "?>")));
+    }
+    if rest.starts_with("<!") {
+        return Some((Piece::Other, declaration_end(rest)));
+    }
+    let (kind, name) = match after.strip_prefix('/') {
+        Some(name) => (Piece::End, name),
+        None => (Piece::Start, after),
+    };
+    let starts_name = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_' || c == ':');
+    if !starts_name {
+        return None;
+    }
+    let len = tag_end(rest);
+    let empty = kind == Piece::Start && rest[..len].ends_with("/>");
+    Some((if empty { Piece::Empty } else { kind }, len))
+}
+
+/// The length of the text that `rest` starts with: up to the next `<`, and at least one char.
+fn text_len(rest: &str) -> usize {
+    let first = rest.chars().next().map_or(0, char::len_utf8);
+    rest[first..].find('<').map_or(rest.len(), |e| first + e)
+}
+
+/// The length of the declaration (`<!DOCTYPE …>`, with an internal subset) `rest` starts with.
+fn declaration_end(rest: &str) -> usize {
+    let mut depth = 0usize;
+    let mut quote = None;
+    for (i, b) in rest.bytes().enumerate().skip(2) {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'[') => depth += 1,
+            (None, b']') => depth = depth.saturating_sub(1),
+            (None, b'>') if depth == 0 => return i + 1,
+            _ => {}
+        }
+    }
+    rest.len()
+}
+
+/// The length of the tag that `text` starts with, up to and including its `>` (quoted `>`
+/// skipped); all of `text` when it is cut off.
+fn tag_end(text: &str) -> usize {
+    let mut quote = None;
+    for (i, b) in text.bytes().enumerate().skip(1) {
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), _) if b == q => quote = None,
+            (None, b'>') => return i + 1,
+            _ => {}
+        }
+    }
+    text.len()
+}
+
+/// `<media:title type="plain">` → `media:title`; `</x>` → `x`.
+fn tag_name(tag: &str) -> &str {
+    let name = tag
+        .strip_prefix("</")
+        .or_else(|| tag.strip_prefix('<'))
+        .unwrap_or(tag);
+    let end = name
+        .find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+        .unwrap_or(name.len());
+    &name[..end]
+}
+
+/// `media:title` → (`media`, `title`); `title` → (none, `title`).
+fn split_name(name: &str) -> (Option<&str>, &str) {
+    match name.split_once(':') {
+        Some((prefix, local)) => (Some(prefix), local),
+        None => (None, name),
+    }
+}
+
+fn local_name(name: &str) -> &str {
+    split_name(name).1
+}
+
+/// `tag` (a start, empty or end tag) with its element's local name replaced.
+fn with_name(tag: &str, local: &str) -> String {
+    let name = tag_name(tag);
+    let at = if tag.starts_with("</") { 2 } else { 1 };
+    let prefix = split_name(name)
+        .0
+        .map(|p| format!("{p}:"))
+        .unwrap_or_default();
+    let after = tag.get(at + name.len()..).unwrap_or_default();
+    format!("{}{prefix}{local}{after}", &tag[..at])
+}
+
+/// The index of the end tag that closes the element whose start tag is `pieces[start]`.
+fn matching_end(pieces: &[(Piece, &str)], start: usize) -> Option<usize> {
+    let name = tag_name(pieces.get(start)?.1);
+    let mut depth = 0usize;
+    for (i, (kind, tag)) in pieces.iter().enumerate().skip(start) {
+        match kind {
+            Piece::Start if tag_name(tag) == name => depth += 1,
+            Piece::End if tag_name(tag) == name => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The text of `pieces` when they are all text or CDATA (entities left as written).
+fn text_content(pieces: &[(Piece, &str)]) -> Option<String> {
+    pieces
+        .iter()
+        .map(|&(kind, raw)| match kind {
+            Piece::Text => Some(raw),
+            Piece::Cdata => Some(cdata_inner(raw)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What a CDATA section holds; anything else as it is.
+fn cdata_inner(raw: &str) -> &str {
+    raw.strip_prefix("<![CDATA[")
+        .map_or(raw, |inner| inner.strip_suffix("]]>").unwrap_or(inner))
+}
+
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One attribute of a start tag: its name, where its value is (quotes excluded) and where the
+/// whole attribute is.
+#[derive(Debug, Clone)]
+struct Attribute<'a> {
+    name: &'a str,
+    value: Range<usize>,
+    whole: Range<usize>,
+}
+
+/// The quoted attributes of the start tag `tag`.
+fn attributes(tag: &str) -> Vec<Attribute<'_>> {
+    let bytes = tag.as_bytes();
+    let skip_space = |mut i: usize| {
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        i
+    };
+    let mut found = Vec::new();
+    let mut i = 1 + tag_name(tag).len();
+    loop {
+        i = skip_space(i);
+        let start = i;
+        while bytes
+            .get(i)
+            .is_some_and(|b| !b.is_ascii_whitespace() && !matches!(b, b'=' | b'>' | b'/'))
+        {
+            i += 1;
+        }
+        if i == start {
+            return found;
+        }
+        let name = &tag[start..i];
+        i = skip_space(i);
+        if bytes.get(i) != Some(&b'=') {
+            continue;
+        }
+        i = skip_space(i + 1);
+        let Some(&quote) = bytes.get(i).filter(|q| matches!(q, b'"' | b'\'')) else {
+            return found;
+        };
+        let value_start = i + 1;
+        let Some(length) = tag[value_start..].find(char::from(quote)) else {
+            return found;
+        };
+        let value_end = value_start + length;
+        found.push(Attribute {
+            name,
+            value: value_start..value_end,
+            whole: start..value_end + 1,
+        });
+        i = value_end + 1;
+    }
+}
+
+/// Where the value of attribute `name` is in the start tag `tag` (quotes excluded).
+fn attribute_value(tag: &str, name: &str) -> Option<Range<usize>> {
+    attributes(tag)
+        .into_iter()
+        .find(|a| a.name == name)
+        .map(|a| a.value)
+}
+
+/// `tag` without attribute `name`, and with `name="value"` when `value` is given.
+fn set_attribute(tag: &str, name: &str, value: Option<&str>) -> String {
+    let mut tag = tag.to_owned();
+    if let Some(whole) = attributes(&tag)
+        .into_iter()
+        .find(|a| a.name == name)
+        .map(|a| a.whole)
+    {
+        let start = tag[..whole.start].trim_end().len();
+        tag.replace_range(start..whole.end, "");
+    }
+    if let Some(value) = value {
+        let at = 1 + tag_name(&tag).len();
+        tag.insert_str(at, &format!(" {name}=\"{value}\""));
+    }
+    tag
+}
+
+/// Base64 (standard or URL-safe alphabet, whitespace ignored) that decodes to UTF-8 text.
+fn decode_base64_text(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len() / 4 * 3);
+    let mut accumulated: u32 = 0;
+    let mut bits = 0u32;
+    let mut padded = false;
+    for b in text.bytes().filter(|b| !b.is_ascii_whitespace()) {
+        if b == b'=' {
+            padded = true;
+            continue;
+        }
+        if padded {
+            return None;
+        }
+        let value = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        };
+        accumulated = (accumulated << 6) | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push(u8::try_from((accumulated >> bits) & 0xFF).ok()?);
+            accumulated &= (1 << bits) - 1;
+        }
+    }
+    if bytes.is_empty() {
+        return None;
+    }
+    String::from_utf8(bytes).ok()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Items
+
 fn markup(text: &Text) -> Markup {
     Markup {
         content: text.content.clone(),
@@ -198,11 +1136,22 @@ fn markup(text: &Text) -> Markup {
 }
 
 fn entry_of(entry: Entry, document: &Document, feed_language: Option<&str>) -> Option<FeedEntry> {
-    let url = entry
+    let about = entry
         .links
         .iter()
+        .find_map(|l| l.href.strip_prefix(RDF_ABOUT))
+        .map(str::trim)
+        .filter(|about| !about.is_empty())
+        .map(str::to_owned);
+    let pages = || {
+        entry
+            .links
+            .iter()
+            .filter(|l| is_page_link(l, &document.url))
+    };
+    let url = pages()
         .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-        .chain(entry.links.iter())
+        .chain(pages())
         .find_map(|l| links::canonical(&l.href, Some(&document.url)));
     let title = entry
         .title
@@ -217,12 +1166,7 @@ fn entry_of(entry: Entry, document: &Document, feed_language: Option<&str>) -> O
     let content = entry
         .content
         .as_ref()
-        .and_then(|c| {
-            c.body.as_ref().map(|body| Markup {
-                content: body.clone(),
-                is_html: c.content_type.to_string().contains("html"),
-            })
-        })
+        .and_then(|c| content_markup(c.body.as_deref()?, c.content_type.as_ref()))
         .filter(|m| !m.content.trim().is_empty());
     let authors: Vec<String> = entry
         .authors
@@ -238,10 +1182,13 @@ fn entry_of(entry: Entry, document: &Document, feed_language: Option<&str>) -> O
     let title_text = title.as_ref().map_or("", |m| m.content.as_str());
     let link_text = url.as_ref().map_or("", Url::as_str);
     let guid = entry.id.trim();
-    let identity = if !guid.is_empty() && guid != NO_ID {
+    let own_id = Some(guid)
+        .filter(|g| !g.is_empty() && *g != NO_ID)
+        .or(about.as_deref());
+    let identity = if let Some(id) = own_id {
         Identity {
             basis: IdentityBasis::Guid,
-            key: guid.to_owned(),
+            key: id.to_owned(),
         }
     } else if !link_text.is_empty() {
         Identity {
@@ -274,6 +1221,35 @@ fn entry_of(entry: Entry, document: &Document, feed_language: Option<&str>) -> O
         updated: entry.updated,
         language: entry.language.or_else(|| feed_language.map(str::to_owned)),
         warnings: document.warnings.clone(),
+    })
+}
+
+/// Whether `link` may be the item's page: not its comments (RSS `<comments>`, `wfw:commentRss`,
+/// Atom `rel="replies"`), not the stand-in for an RSS 1.0 item's missing link, not the feed
+/// document itself (feed-rs resolves a blank `<link> </link>` to it).
+fn is_page_link(link: &Link, document: &Url) -> bool {
+    !link.href.starts_with(RDF_ABOUT)
+        && link.href.trim() != document.as_str()
+        && !matches!(
+            link.target,
+            Some(LinkTarget::Comments | LinkTarget::CommentsFeed)
+        )
+        && link.rel.as_deref() != Some("replies")
+}
+
+/// An item's content of MIME type `media_type`. One that is neither text nor XML is base64
+/// (RFC 4287 §4.1.3.3): decoded when it is UTF-8 text, dropped otherwise.
+fn content_markup(body: &str, media_type: &str) -> Option<Markup> {
+    let media_type = media_type.to_ascii_lowercase();
+    if is_base64_type(&media_type) && !media_type.contains("html") {
+        return decode_base64_text(body).map(|content| Markup {
+            content,
+            is_html: false,
+        });
+    }
+    Some(Markup {
+        content: body.to_owned(),
+        is_html: media_type.contains("html"),
     })
 }
 
@@ -439,6 +1415,47 @@ mod tests {
     }
 
     #[test]
+    fn one_odd_text_element_does_not_sink_the_feed() {
+        let atom = parse(r#"<feed xmlns="http://www.w3.org/2005/Atom"><title type="text/plain">f</title>
+<entry><id>1</id><title type="HTML">A &lt;b&gt;bold&lt;/b&gt; title</title><summary type='Text'>s</summary></entry>
+<entry><id>2</id><title type="application/x-custom">custom</title><content type="XHTML"><div xmlns="http://www.w3.org/1999/xhtml">c</div></content></entry>
+<entry><id>3</id><title>plain <![CDATA[<title type="kept">]]></title></entry></feed>"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let titles: Vec<(&str, bool)> = atom
+            .iter()
+            .filter_map(|i| i.title.as_ref().map(|t| (t.content.as_str(), t.is_html)))
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                ("A <b>bold</b> title", true),
+                ("custom", false),
+                ("plain <title type=\"kept\">", false)
+            ]
+        );
+        let rss = parse(r#"<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>t</title>
+<item><guid>1</guid><title>a</title><media:description></media:description><media:title type="text">m</media:title></item>
+<item><guid>2</guid><title>b</title><media:group><media:description type="plain"/><media:title> </media:title></media:group></item>
+</channel></rss>"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let titles: Vec<&str> = rss
+            .iter()
+            .filter_map(|i| i.title.as_ref().map(|t| t.content.as_str()))
+            .collect();
+        assert_eq!(titles, ["a", "b"]);
+    }
+
+    #[test]
+    fn a_bare_ampersand_inside_an_item_is_repaired_without_a_panic() {
+        let items = parse(r#"<rss version="2.0"><channel><title>t</title><item><guid>1</guid><title>Q&A</title></item></channel></rss>"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            items[0].title.as_ref().map(|t| t.content.as_str()),
+            Some("Q&A")
+        );
+    }
+
+    #[test]
     fn html_pages_and_empty_documents_are_named() {
         assert_eq!(
             parse("<!DOCTYPE html><html><body>hi</body></html>"),
@@ -488,5 +1505,331 @@ mod tests {
         let items = parse(r#"<rss version="2.0"><channel><item><title>x</title><link>javascript:alert(1)</link></item></channel></rss>"#)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(items[0].url, None);
+    }
+
+    fn titles(items: &[FeedEntry]) -> Vec<&str> {
+        items
+            .iter()
+            .filter_map(|i| i.title.as_ref().map(|t| t.content.as_str()))
+            .collect()
+    }
+
+    fn urls(items: &[FeedEntry]) -> Vec<Option<&str>> {
+        items
+            .iter()
+            .map(|i| i.url.as_ref().map(Url::as_str))
+            .collect()
+    }
+
+    #[test]
+    fn atom_03_is_read_as_atom_10() {
+        let items = parse(r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#" xml:lang="en"><title>f</title>
+<tagline mode="escaped" type="text/html">&lt;b&gt;t&lt;/b&gt;</tagline><copyright>c</copyright>
+<entry><id>tag:e1</id><title mode="base64">RW50cnkgVGl0bGU=</title><link rel="alternate" type="text/html" href="https://example.org/e/1"/>
+<issued>2004-01-02T03:04:05Z</issued><modified>2004-01-03T03:04:05Z</modified><created>2003-12-31T00:00:00Z</created>
+<summary type="text/html" mode="escaped">&lt;p&gt;S&lt;/p&gt;</summary>
+<content type="application/xhtml+xml"><div xmlns="http://www.w3.org/1999/xhtml"><p>C</p></div></content></entry>
+<entry><id>tag:e2</id><title type="text/plain">Plain</title><content type="image/png" mode="base64">iVBORw0KGgo=</content></entry>
+<entry><id>tag:e3</id><title type="text/html" mode="base64">Jmx0O2ImZ3Q7Qm9sZCZsdDsvYiZndDs=</title></entry>
+</feed>"#)
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            titles(&items),
+            ["Entry Title", "Plain", "&lt;b&gt;Bold&lt;/b&gt;"]
+        );
+        let first = &items[0];
+        assert_eq!(
+            first.url.as_ref().map(Url::as_str),
+            Some("https://example.org/e/1")
+        );
+        assert_eq!(
+            first.published.map(|d| d.to_rfc3339()),
+            Some("2004-01-02T03:04:05+00:00".to_owned())
+        );
+        assert_eq!(
+            first.updated.map(|d| d.to_rfc3339()),
+            Some("2004-01-03T03:04:05+00:00".to_owned())
+        );
+        assert_eq!(
+            first
+                .summary
+                .as_ref()
+                .map(|m| (m.content.as_str(), m.is_html)),
+            Some(("<p>S</p>", true))
+        );
+        assert_eq!(
+            first
+                .content
+                .as_ref()
+                .map(|m| (m.content.as_str(), m.is_html)),
+            Some(("<p>C</p>", true))
+        );
+        assert_eq!(first.language.as_deref(), Some("en"));
+        // A PNG is not text: the content is dropped, the item kept.
+        assert_eq!(items[1].content, None);
+        assert_eq!(items[2].title.as_ref().map(|t| t.is_html), Some(true));
+
+        // Without a namespace, `version="0.3"` says it; a prefixed 0.3 feed works the same.
+        let bare = parse(r#"<feed version="0.3"><entry><id>1</id><title>Bare</title><issued>2004-01-02T03:04:05Z</issued></entry></feed>"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(titles(&bare), ["Bare"]);
+        assert!(bare[0].published.is_some());
+        let prefixed = parse(r#"<a:feed xmlns:a="http://purl.org/atom/ns#" version="0.3"><a:entry><a:id>1</a:id><a:title>Prefixed</a:title><a:modified>2004-01-02T03:04:05Z</a:modified></a:entry></a:feed>"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(titles(&prefixed), ["Prefixed"]);
+        assert!(prefixed[0].updated.is_some());
+    }
+
+    #[test]
+    fn rss_090_is_read_as_rss_10() {
+        let items = parse(r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://my.netscape.com/rdf/simple/0.9/">
+<channel><title>c</title><link>https://example.org/</link><description>d</description></channel>
+<item><title>Old</title><link>https://example.org/old</link></item></rdf:RDF>"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(titles(&items), ["Old"]);
+        assert_eq!(urls(&items), [Some("https://example.org/old")]);
+    }
+
+    #[test]
+    fn rss_1_items_without_a_link_are_kept_with_rdf_about_as_identity() {
+        let items = parse(r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
+<channel rdf:about="https://example.org/index.rdf"><title>c</title><link>https://example.org/</link></channel>
+<item rdf:about="https://example.org/entry/1"><title>No link</title></item>
+<item rdf:about="https://example.org/entry/2"><title>Linked</title><link>https://example.org/entry/2?utm_source=rss</link></item>
+<item><description>Neither link nor about</description><link> </link></item>
+</rdf:RDF>"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let ids: Vec<(IdentityBasis, &str)> = items
+            .iter()
+            .map(|i| (i.identity.basis, i.identity.key.as_str()))
+            .collect();
+        assert_eq!(
+            ids[..2],
+            [
+                (IdentityBasis::Guid, "https://example.org/entry/1"),
+                (IdentityBasis::Link, "https://example.org/entry/2"),
+            ]
+        );
+        assert_eq!(ids[2].0, IdentityBasis::Content);
+        // rdf:about is the item's identity, not a link the publisher gave.
+        assert_eq!(
+            urls(&items),
+            [None, Some("https://example.org/entry/2"), None]
+        );
+    }
+
+    #[test]
+    fn unescaped_child_elements_of_text_elements_are_kept_as_markup() {
+        let rss = parse(r#"<rss version="2.0"><channel><title>c</title>
+<item><title><p>Item <b>Title</b></p></title><description><p>a &amp; b<br/><![CDATA[x < y]]></p></description><guid isPermaLink="false"><p>abc</p></guid></item>
+<item><title>Text first <i>then</i> more</title></item>
+</channel></rss>"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            titles(&rss),
+            ["<p>Item <b>Title</b></p>", "Text first <i>then</i> more"]
+        );
+        assert_eq!(
+            rss[0]
+                .summary
+                .as_ref()
+                .map(|m| (m.content.as_str(), m.is_html)),
+            Some(("<p>a &amp; b<br/>x &lt; y</p>", true))
+        );
+        assert_eq!(rss[0].identity.key, "<p>abc</p>");
+        // An end tag inside that closes an element opened outside: broken, not naked markup.
+        assert_eq!(
+            escape_naked_markup(
+                "<rss><channel><item><title>One</titel></item></title></channel></rss>"
+            ),
+            None
+        );
+
+        let atom = parse(r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>f</title>
+<entry><id>1</id><title type="html">Example <a href="test.html">test</a></title><summary><b>naked</b> text</summary></entry>
+<entry><id>2</id><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Kept <b>as</b> xhtml</div></title>
+<content type="html">
+  <div xmlns="http://www.w3.org/1999/xhtml">&lt;p&gt;Entry Content&lt;/p&gt;</div>
+</content></entry></feed>"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            titles(&atom),
+            [
+                "Example <a href=\"test.html\">test</a>",
+                "Kept <b>as</b> xhtml"
+            ]
+        );
+        // A `text` construct holding elements is HTML that was not escaped.
+        assert_eq!(
+            atom[0]
+                .summary
+                .as_ref()
+                .map(|m| (m.content.as_str(), m.is_html)),
+            Some(("<b>naked</b> text", true))
+        );
+        assert_eq!(
+            atom[1].content.as_ref().map(|m| m.content.trim()),
+            Some(
+                "<div xmlns=\"http://www.w3.org/1999/xhtml\">&lt;p&gt;Entry Content&lt;/p&gt;</div>"
+            )
+        );
+    }
+
+    #[test]
+    fn characters_xml_does_not_allow_are_removed() {
+        let items = parse("<rss version=\"2.0\"><channel><item><title>ab\u{8}c\u{1}d\u{FFFE}</title></item></channel></rss>")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(titles(&items), ["abcd"]);
+        let json = parse("{\"version\":\"https://jsonfeed.org/version/1\",\"title\":\"j\",\"items\":[{\"id\":\"1\",\"title\":\"a\u{8}b\"}]}")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(titles(&json), ["ab"]);
+    }
+
+    #[test]
+    fn json_feeds_with_a_bare_version_number_are_read() {
+        for version in ["1", "1.0", "1.1"] {
+            let items = parse(&format!(r#"{{"version":"{version}","title":"j","items":[{{"id":"j1","title":"JSON {version}"}}]}}"#))
+                .unwrap_or_else(|e| panic!("{version}: {e}"));
+            assert_eq!(titles(&items), [format!("JSON {version}")]);
+        }
+        assert_eq!(
+            parse(r#"{"version":"2","title":"j","items":[]}"#),
+            Err(ParseError::Unsupported("JSON Feed version 2".into()))
+        );
+    }
+
+    #[test]
+    fn an_rss_root_without_a_channel_is_an_empty_feed() {
+        for feed in [
+            "<?xml version=\"1.0\"?>\n<rss version=\"2.0\">\n</rss>",
+            "<!DOCTYPE rss SYSTEM \"http://my.netscape.com/publish/formats/rss-0.91.dtd\">\n<rss version=\"0.91\"></rss>",
+            "<rss version=\"0.94\"><!-- nothing --></rss>",
+            "<rss/>",
+        ] {
+            assert_eq!(parse(feed), Ok(Vec::new()), "{feed}");
+        }
+        // Not when there is a channel feed-rs could not read, or the document is cut off.
+        assert!(matches!(
+            parse("<rss version=\"2.0\"><channel><item><title>x</title></item>"),
+            Err(ParseError::Malformed(_))
+        ));
+        assert!(parse("<rss version=\"2.0\">").is_err());
+    }
+
+    #[test]
+    fn misspelled_and_missing_end_tags_are_repaired() {
+        let items = parse(
+            r#"<rss version="2.0"><channel><language>en-us</langauge>
+<item><title>One</titel><description><p>a<br>b</p></description></item>
+<item><title>Two</title><source url="https://example.org/s">S</item></channel></rss>"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(titles(&items), ["One", "Two"]);
+        // Left open inside a text element: kept as the markup it is (see the naked markup test).
+        assert_eq!(
+            items[0].summary.as_ref().map(|m| m.content.as_str()),
+            Some("<p>a<br>b</p>")
+        );
+        assert_eq!(
+            close_mismatched_elements("<a><b x='1'>t</c><d><br>u</d></a></a>"),
+            "<a><b x='1'>t</b><d><br/>u</d></a>"
+        );
+        assert_eq!(items[0].language.as_deref(), Some("en-us"));
+        let atom = parse(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom"><title type="text">F</subtitle>
+<entry><id>1</id><title>E</title></entry></feed>"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(titles(&atom), ["E"]);
+    }
+
+    #[test]
+    fn atom_base64_text_is_decoded() {
+        let items = parse(r#"<feed xmlns="http://www.w3.org/2005/Atom">
+<entry><id>1</id><title type="application/octet-stream">PHA+RW50cnkgVGl0bGU8L3A+</title>
+<content type="application/octet-stream">RW50cnkg
+Q29udGVudA==</content></entry>
+<entry><id>2</id><title>Binary</title><content type="application/octet-stream">//79</content></entry>
+</feed>"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(titles(&items), ["<p>Entry Title</p>", "Binary"]);
+        assert_eq!(items[0].title.as_ref().map(|t| t.is_html), Some(false));
+        assert_eq!(
+            items[0]
+                .content
+                .as_ref()
+                .map(|m| (m.content.as_str(), m.is_html)),
+            Some(("Entry Content", false))
+        );
+        assert_eq!(items[1].content, None);
+        assert_eq!(
+            decode_base64_text("RW50cnkgVGl0bGU"),
+            Some("Entry Title".to_owned())
+        );
+        assert_eq!(decode_base64_text("not base64!"), None);
+        assert_eq!(decode_base64_text("QQ==QQ=="), None);
+    }
+
+    #[test]
+    fn a_comments_page_is_never_the_item_link() {
+        let items = parse(r#"<rss version="2.0" xmlns:wfw="http://wellformedweb.org/CommentAPI/"><channel>
+<item><comments>https://example.org/1#comments</comments></item>
+<item><title>t</title><comments>https://example.org/2/comments</comments><wfw:commentRss>https://example.org/2/feed</wfw:commentRss></item>
+</channel></rss>"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        // The first item has nothing but its comments: it is skipped.
+        assert_eq!(titles(&items), ["t"]);
+        assert_eq!(urls(&items), [None]);
+        let atom = parse(r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id><title>a</title>
+<link rel="replies" href="https://example.org/1/comments"/><link rel="related" href="https://example.org/about"/></entry></feed>"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(urls(&atom), [Some("https://example.org/about")]);
+    }
+
+    #[test]
+    fn a_panic_in_feed_rs_is_a_parse_error() {
+        // feed-rs unwraps `u64` parses of durations: 23 digits overflow.
+        for feed in [
+            r#"<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><item><title>x</title><itunes:duration>99999999999999999999999</itunes:duration></item></channel></rss>"#,
+            r#"<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><item><title>x</title><media:content url="https://example.org/a.mp4"><media:thumbnail url="https://example.org/t.jpg" time="99999999999999999999999"/></media:content></item></channel></rss>"#,
+        ] {
+            match parse(feed) {
+                Err(ParseError::Crashed(message)) => assert!(message.contains("feed-rs panicked")),
+                other => panic!("expected a crash report, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn pieces_put_back_together_are_the_text() {
+        let text = "junk < 3 <?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"b>\">]><!-- c > --><a k='v>'>t<![CDATA[<no>]]><b/></a><cut";
+        let cut: Vec<(Piece, &str)> = pieces(text).collect();
+        assert_eq!(cut.iter().map(|(_, p)| *p).collect::<String>(), text);
+        let kinds: Vec<Piece> = cut.iter().map(|(k, _)| *k).collect();
+        assert_eq!(
+            kinds,
+            [
+                Piece::Text,
+                Piece::Text,
+                Piece::Other,
+                Piece::Other,
+                Piece::Other,
+                Piece::Start,
+                Piece::Text,
+                Piece::Cdata,
+                Piece::Empty,
+                Piece::End,
+                Piece::Start
+            ]
+        );
+        assert_eq!(
+            set_attribute("<t type='a' mode=\"b\">", "mode", None),
+            "<t type='a'>"
+        );
+        assert_eq!(
+            set_attribute("<t type='a'>", "type", Some("html")),
+            "<t type=\"html\">"
+        );
+        assert_eq!(with_name("</a:issued >", "published"), "</a:published >");
     }
 }

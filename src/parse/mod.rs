@@ -20,7 +20,8 @@ pub use dates::parse_timestamp;
 /// How an item's identity was found (TEXT of ANCHORS.md lesson 2: a policy with fallbacks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdentityBasis {
-    /// The feed's own GUID / Atom id / JSON Feed id.
+    /// The feed's own GUID / Atom id / JSON Feed id / RSS 1.0 `rdf:about` (of an item without a
+    /// link).
     Guid,
     /// The canonical item link (no usable id).
     Link,
@@ -74,6 +75,9 @@ pub enum ParseError {
     Malformed(String),
     #[error("unsupported: {0}")]
     Unsupported(String),
+    /// The feed parser (feed-rs) panicked on the document: a bug of the parser, contained.
+    #[error("the feed parser crashed: {0}")]
+    Crashed(String),
 }
 
 /// The items of `document`, for `source`.

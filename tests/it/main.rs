@@ -7,6 +7,7 @@
 
 mod cli_detect;
 mod corpus;
+mod feed_corpus;
 mod text_accuracy;
 mod text_conformance;
 mod cli_fetch;
