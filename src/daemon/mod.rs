@@ -227,12 +227,14 @@ fn restore_slot(output: &Output, source: &SourceConfig, config: &Config) -> Slot
     let due = match stored.next_check {
         Some(at) => {
             let wait = (at - Utc::now()).to_std().unwrap_or_default();
-            // A longer wait than failures and server hints could explain is not kept.
-            let limit = base.max(if stored.consecutive_failures > 0 {
-                schedule::BACKOFF_CAP
+            // A wait longer than the configured interval is kept only for a failing source
+            // (its backoff): after a restart with a shorter interval, the new one applies.
+            // A server hint (ttl, max-age) that asked for longer costs at most one early check.
+            let limit = if stored.consecutive_failures > 0 {
+                base.max(schedule::BACKOFF_CAP)
             } else {
-                config.defaults.max_interval
-            });
+                base
+            };
             now + wait.min(limit)
         }
         None => now,
