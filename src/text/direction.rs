@@ -51,7 +51,12 @@ pub struct LetterCounts {
 impl LetterCounts {
     /// Counts `c` if it is a strong letter.
     pub fn count(&mut self, c: char) {
-        match strong_direction(c) {
+        self.count_direction(strong_direction(c));
+    }
+
+    /// Counts a letter whose strong direction (if any) is already known.
+    pub fn count_direction(&mut self, dir: Option<Dir>) {
+        match dir {
             Some(Dir::Ltr) => self.ltr += 1,
             Some(Dir::Rtl) => self.rtl += 1,
             None => {}

@@ -13,6 +13,7 @@ use std::fmt;
 use unicode_script::Script;
 
 use super::key::search_key;
+use super::trigrams::Detector;
 
 /// A language label: a language nahar can name, or `und`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -149,10 +150,15 @@ impl Lang {
     pub fn code(self) -> &'static str {
         match self.0 {
             None => "und",
-            Some(lang) => ISO_639_1
-                .iter()
-                .find(|(l, _)| *l == lang)
-                .map_or_else(|| lang.code(), |(_, code)| code),
+            // The table follows whatlang's order, so a language's discriminant is its row (the
+            // search is the fallback should a whatlang release reorder its languages).
+            Some(lang) => match ISO_639_1.get(lang as usize) {
+                Some((l, code)) if *l == lang => code,
+                _ => ISO_639_1
+                    .iter()
+                    .find(|(l, _)| *l == lang)
+                    .map_or_else(|| lang.code(), |(_, code)| code),
+            },
         }
     }
 
@@ -274,9 +280,11 @@ pub(crate) struct RunInput {
 pub(crate) struct LanguageIdentifier {
     /// Empty means every language the detectors know.
     candidates: Vec<whatlang::Lang>,
-    hebrew_yiddish: whatlang::Detector,
+    hebrew_yiddish: Detector,
     /// Per script: its candidates, and whatlang restricted to them when there is more than one.
     by_script: Vec<ScriptCandidates>,
+    /// The function words of the Latin candidates, when every one of them has a list.
+    latin_words: Option<LatinFunctionWords>,
     #[cfg(feature = "lingua")]
     latin_lingua: Option<lingua::LanguageDetector>,
     /// lingua's answers by sample text. The same short Latin runs — names, brands, bylines —
@@ -296,7 +304,7 @@ const LINGUA_MEMO_CAPACITY: usize = 20_000;
 struct ScriptCandidates {
     script: whatlang::Script,
     languages: Vec<whatlang::Lang>,
-    detector: Option<whatlang::Detector>,
+    detector: Option<Detector>,
 }
 
 /// Detectors see at most this much of a run: language identification is as good on the first
@@ -363,11 +371,12 @@ impl LanguageIdentifier {
         let latin_lingua = lingua_for(&latin_candidates(&languages));
         let mut identifier = LanguageIdentifier {
             candidates: languages,
-            hebrew_yiddish: whatlang::Detector::with_allowlist(vec![
+            hebrew_yiddish: Detector::with_allowlist(vec![
                 whatlang::Lang::Heb,
                 whatlang::Lang::Yid,
             ]),
             by_script: Vec::new(),
+            latin_words: None,
             #[cfg(feature = "lingua")]
             latin_lingua,
             #[cfg(feature = "lingua")]
@@ -380,14 +389,16 @@ impl LanguageIdentifier {
                 .copied()
                 .filter(|l| identifier.candidates.is_empty() || identifier.candidates.contains(l))
                 .collect();
-            let detector = (languages.len() > 1)
-                .then(|| whatlang::Detector::with_allowlist(languages.clone()));
+            let detector =
+                (languages.len() > 1).then(|| Detector::with_allowlist(languages.clone()));
             identifier.by_script.push(ScriptCandidates {
                 script: *script,
                 languages,
                 detector,
             });
         }
+        identifier.latin_words =
+            LatinFunctionWords::new(identifier.candidates_in(whatlang::Script::Latin));
         identifier
     }
 
@@ -395,7 +406,7 @@ impl LanguageIdentifier {
         self.by_script.iter().find(|c| c.script == script)
     }
 
-    fn whatlang_for(&self, script: whatlang::Script) -> Option<&whatlang::Detector> {
+    fn whatlang_for(&self, script: whatlang::Script) -> Option<&Detector> {
         self.for_script(script).and_then(|c| c.detector.as_ref())
     }
 
@@ -500,7 +511,11 @@ impl LanguageIdentifier {
             return;
         }
         let pooled_all = pool(runs, &eligible);
-        if let Some(lang) = latin_by_function_words(&pooled_all, candidates) {
+        if let Some(lang) = self
+            .latin_words
+            .as_ref()
+            .and_then(|words| words.decide(&pooled_all))
+        {
             for &i in &eligible {
                 decided[i] = (Lang::from_whatlang(lang), Some(LangSource::Detector));
             }
@@ -594,7 +609,7 @@ impl LanguageIdentifier {
 
 /// The words of the given runs, space separated.
 fn pool(runs: &[RunInput], members: &[usize]) -> String {
-    let mut pooled = String::new();
+    let mut pooled = String::with_capacity(members.iter().map(|&i| runs[i].words.len() + 1).sum());
     for &i in members {
         if !pooled.is_empty() {
             pooled.push(' ');
@@ -615,6 +630,9 @@ struct FunctionWords {
 
 impl FunctionWords {
     fn count(text: &str) -> FunctionWords {
+        if is_plain_hebrew(text) {
+            return FunctionWords::count_plain(text.as_bytes());
+        }
         let mut counts = FunctionWords::default();
         let mut word = String::new();
         for raw in text.split(|c: char| {
@@ -625,25 +643,84 @@ impl FunctionWords {
                 counts.yiddish += 1;
                 continue;
             }
-            word.clear();
-            for c in raw.chars() {
-                match c {
-                    '\u{05F0}' | '\u{FB1F}' | '\u{FB2E}' | '\u{FB2F}' | '\u{05F1}' | '\u{05F2}' => {
+            // Words without points or Yiddish letters (nearly all) are compared as they are.
+            let word: &str = if raw.chars().any(|c| is_point(c) || is_yiddish_letter(c)) {
+                word.clear();
+                for c in raw.chars() {
+                    if is_yiddish_letter(c) {
                         counts.yiddish_letters = true;
+                    } else if !is_point(c) {
+                        // Points and cantillation do not change the word (the search key's K2).
+                        word.push(c);
                     }
-                    // Points and cantillation do not change the word (the search key's K2).
-                    '\u{0591}'..='\u{05C7}' => {}
-                    c => word.push(c),
                 }
+                &word
+            } else {
+                raw
+            };
+            // Every function word is 2 to 6 Hebrew letters, 2 bytes each.
+            if !(4..=12).contains(&word.len()) {
+                continue;
             }
-            if YIDDISH_FUNCTION_WORDS.contains(&word.as_str()) {
-                counts.yiddish += 1;
-            } else if HEBREW_FUNCTION_WORDS.contains(&word.as_str()) {
-                counts.hebrew += 1;
-            }
+            counts.add(word.as_bytes());
         }
         counts
     }
+
+    /// [`FunctionWords::count`] for [`is_plain_hebrew`] text: no points, no Yiddish letters, and
+    /// the only separators are ASCII.
+    fn count_plain(text: &[u8]) -> FunctionWords {
+        let mut counts = FunctionWords::default();
+        for word in text.split(|&b| {
+            b.is_ascii_whitespace()
+                || matches!(b, b'\x0B' | b'-' | b',' | b'.' | b':' | b';' | b'"' | b'\'')
+        }) {
+            counts.add(word);
+        }
+        counts
+    }
+
+    fn add(&mut self, word: &[u8]) {
+        // Every function word is 2 to 6 Hebrew letters, 2 bytes each.
+        if !(4..=12).contains(&word.len()) {
+            return;
+        }
+        if YIDDISH_FUNCTION_WORDS.iter().any(|w| w.as_bytes() == word) {
+            self.yiddish += 1;
+        } else if HEBREW_FUNCTION_WORDS.iter().any(|w| w.as_bytes() == word) {
+            self.hebrew += 1;
+        }
+    }
+}
+
+/// Text of ASCII and the characters U+05C8–05EF and U+05F3–05FF (the Hebrew letters, geresh and
+/// gershayim): without points or Yiddish letters to strip or note, and with no separator but
+/// ASCII ones (the non-ASCII whitespace and the maqaf are outside these ranges).
+fn is_plain_hebrew(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b if b.is_ascii() => i += 1,
+            0xD7 if matches!(bytes.get(i + 1), Some(0x88..=0xAF | 0xB3..=0xBF)) => i += 2,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// The Yiddish digraph letters (U+05F0–05F2 and their presentation forms).
+fn is_yiddish_letter(c: char) -> bool {
+    matches!(
+        c,
+        '\u{05F0}' | '\u{FB1F}' | '\u{FB2E}' | '\u{FB2F}' | '\u{05F1}' | '\u{05F2}'
+    )
+}
+
+/// Hebrew points and cantillation, as the function-word count skips them (the range holds
+/// U+05BE, U+05C0, U+05C3 and U+05C6 too, which are skipped alike).
+fn is_point(c: char) -> bool {
+    matches!(c, '\u{0591}'..='\u{05C7}')
 }
 
 /// The most frequent, unambiguous function words of the Latin-script languages nahar knows
@@ -703,31 +780,89 @@ const LATIN_FUNCTION_WORDS: [(whatlang::Lang, &[&str]); 7] = [
 /// Latin text whose function words are overwhelmingly one candidate's (at least 3 of them, and
 /// at least 3 times as many as any other candidate's) is that language — decided without a
 /// statistical model. Only when every Latin candidate has a word list.
+#[cfg(test)]
 fn latin_by_function_words(text: &str, candidates: &[whatlang::Lang]) -> Option<whatlang::Lang> {
-    let lists: Vec<(whatlang::Lang, &[&str])> = candidates
-        .iter()
-        .map(|c| LATIN_FUNCTION_WORDS.iter().find(|(l, _)| l == c).copied())
-        .collect::<Option<_>>()?;
-    let mut counts = vec![0usize; lists.len()];
-    for word in text.split(|c: char| !c.is_alphanumeric()) {
-        if word.is_empty() || word.len() > 6 {
-            continue;
-        }
-        for (count, (_, list)) in counts.iter_mut().zip(&lists) {
-            if list.iter().any(|w| w.eq_ignore_ascii_case(word)) {
-                *count += 1;
+    LatinFunctionWords::new(candidates)?.decide(text)
+}
+
+/// The word lists of a set of Latin candidates, merged for lookup: every word once, as a
+/// [`word_key`], sorted, with the candidates (by index) whose list has it. Built once per
+/// [`LanguageIdentifier`].
+#[derive(Debug)]
+struct LatinFunctionWords {
+    langs: Vec<whatlang::Lang>,
+    keys: Vec<u64>,
+    /// The candidates of `keys[i]`.
+    lists: Vec<Vec<usize>>,
+}
+
+/// Words are compared only up to this many bytes (longer ones are no function words).
+const FUNCTION_WORD_MAX: usize = 6;
+
+/// A word of at most [`FUNCTION_WORD_MAX`] bytes as a number: equal words, equal keys.
+fn word_key(word: &[u8]) -> u64 {
+    let mut key = [0u8; 8];
+    key[..word.len()].copy_from_slice(word);
+    key[7] = word.len() as u8;
+    u64::from_be_bytes(key)
+}
+
+impl LatinFunctionWords {
+    /// `None` unless every candidate has a word list.
+    fn new(candidates: &[whatlang::Lang]) -> Option<LatinFunctionWords> {
+        let lists: Vec<(whatlang::Lang, &[&'static str])> = candidates
+            .iter()
+            .map(|c| LATIN_FUNCTION_WORDS.iter().find(|(l, _)| l == c).copied())
+            .collect::<Option<_>>()?;
+        let mut words: Vec<(u64, Vec<usize>)> = Vec::new();
+        for (i, (_, list)) in lists.iter().enumerate() {
+            // A longer word could never match a word of the text (those are cut at 6 bytes).
+            for word in list.iter().filter(|w| w.len() <= FUNCTION_WORD_MAX) {
+                let key = word_key(word.as_bytes());
+                match words.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, langs)) => langs.push(i),
+                    None => words.push((key, vec![i])),
+                }
             }
         }
+        words.sort_unstable_by_key(|(key, _)| *key);
+        let (keys, lists_of_words) = words.into_iter().unzip();
+        Some(LatinFunctionWords {
+            langs: lists.iter().map(|(l, _)| *l).collect(),
+            keys,
+            lists: lists_of_words,
+        })
     }
-    let (best, &top) = counts.iter().enumerate().max_by_key(|(_, c)| **c)?;
-    let runner_up = counts
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != best)
-        .map(|(_, c)| *c)
-        .max()
-        .unwrap_or(0);
-    (top >= 3 && top >= 3 * runner_up).then(|| lists[best].0)
+
+    /// See [`latin_by_function_words`].
+    fn decide(&self, text: &str) -> Option<whatlang::Lang> {
+        let mut counts = vec![0usize; self.langs.len()];
+        let mut lower = [0u8; FUNCTION_WORD_MAX];
+        for word in text.split(|c: char| !c.is_alphanumeric()) {
+            if word.is_empty() || word.len() > FUNCTION_WORD_MAX {
+                continue;
+            }
+            // The lists are lower-case ASCII: the word lower-cased once and looked up is
+            // `eq_ignore_ascii_case` against each of them.
+            let lower = &mut lower[..word.len()];
+            lower.copy_from_slice(word.as_bytes());
+            lower.make_ascii_lowercase();
+            if let Ok(found) = self.keys.binary_search(&word_key(lower)) {
+                for &i in &self.lists[found] {
+                    counts[i] += 1;
+                }
+            }
+        }
+        let (best, &top) = counts.iter().enumerate().max_by_key(|(_, c)| **c)?;
+        let runner_up = counts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != best)
+            .map(|(_, c)| *c)
+            .max()
+            .unwrap_or(0);
+        (top >= 3 && top >= 3 * runner_up).then(|| self.langs[best])
+    }
 }
 
 #[cfg(feature = "lingua")]
@@ -817,6 +952,14 @@ mod tests {
     }
 
     #[test]
+    fn the_code_table_is_in_whatlangs_order() {
+        for (i, (lang, _)) in ISO_639_1.iter().enumerate() {
+            assert_eq!(*lang as usize, i, "{lang:?}");
+        }
+        assert_eq!(whatlang::Lang::all().len(), ISO_639_1.len());
+    }
+
+    #[test]
     fn pseudo_codes_are_not_languages() {
         for tag in ["und", "qme", "zxx", "", "xx", "klingon"] {
             assert_eq!(Lang::parse(tag), None, "{tag}");
@@ -849,6 +992,66 @@ mod tests {
             latin_by_function_words("der die das und", &[Eng, Fra, Deu]),
             Some(Deu)
         );
+    }
+
+    #[test]
+    fn latin_function_words_are_lower_case_ascii() {
+        // `latin_by_function_words` compares lower-cased words byte for byte.
+        for (lang, list) in LATIN_FUNCTION_WORDS {
+            for word in list {
+                assert!(
+                    !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase()),
+                    "{lang:?} {word}"
+                );
+            }
+        }
+    }
+
+    /// The function-word count as first written: one `String` per word.
+    fn count_reference(text: &str) -> FunctionWords {
+        let mut counts = FunctionWords::default();
+        let mut word = String::new();
+        for raw in text.split(|c: char| {
+            c.is_whitespace() || matches!(c, '-' | '\u{05BE}' | ',' | '.' | ':' | ';' | '"' | '\'')
+        }) {
+            if raw == "\u{05D0}\u{05B7}" {
+                counts.yiddish += 1;
+                continue;
+            }
+            word.clear();
+            for c in raw.chars() {
+                match c {
+                    '\u{05F0}' | '\u{FB1F}' | '\u{FB2E}' | '\u{FB2F}' | '\u{05F1}' | '\u{05F2}' => {
+                        counts.yiddish_letters = true;
+                    }
+                    '\u{0591}'..='\u{05C7}' => {}
+                    c => word.push(c),
+                }
+            }
+            if YIDDISH_FUNCTION_WORDS.contains(&word.as_str()) {
+                counts.yiddish += 1;
+            } else if HEBREW_FUNCTION_WORDS.contains(&word.as_str()) {
+                counts.hebrew += 1;
+            }
+        }
+        counts
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5_000))]
+        /// The allocation-free count agrees with the reference on words made of function-word
+        /// pieces, points, Yiddish letters and separators.
+        #[test]
+        fn function_word_count_agrees_with_the_reference(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "של", "את", "לא", "אבל", "כי", "איז", "און", "געווען", "נישט", "דאס", "א", "ב",
+                "\u{05B7}", "\u{05B8}", "\u{05BC}", "\u{0591}", "\u{05C0}", "\u{05F2}", "\u{FB1F}",
+                "\u{05D0}\u{05B7}", " ", " ", "-", "\u{05BE}", ",", ".", "\"", "'", "\n", "\u{00A0}", "x",
+            ]), 0..24)
+        ) {
+            let text: String = pieces.concat();
+            proptest::prop_assert_eq!(FunctionWords::count(&text), count_reference(&text));
+        }
     }
 
     #[test]

@@ -9,7 +9,9 @@
 //!
 //! The stages, in order: [`normalize`] (N1–N8) → [`segment`] (tokens, script runs) →
 //! [`lang`] (a language per run, the script as a gate) → [`direction`] (letter majority).
-//! [`key`] derives the search key used for matching and for detecting Hebrew against Yiddish.
+//! [`key`] derives the search key used for matching and for detecting Hebrew against Yiddish;
+//! `trigrams` gives whatlang's exact answer to the two questions `lang` asks it most
+//! (English/French on names, Hebrew/Yiddish on search keys) without whatlang's hash maps.
 
 pub mod chars;
 pub mod direction;
@@ -17,6 +19,7 @@ pub mod key;
 pub mod lang;
 pub mod normalize;
 pub mod segment;
+mod trigrams;
 
 use unicode_script::Script;
 
@@ -27,7 +30,7 @@ pub use normalize::{Diagnostics, Normalized, normalize};
 
 use direction::{LetterCounts, dominant};
 use lang::{LanguageIdentifier, RunInput};
-use segment::{RawRun, Token};
+use segment::{RawRun, Token, TokenKind};
 
 /// The default candidate languages (SPEC `[defaults] languages`).
 pub const DEFAULT_LANGUAGES: [&str; 6] = ["he", "en", "ar", "ru", "yi", "fr"];
@@ -169,7 +172,8 @@ impl Analyzer {
         let inputs: Vec<RunInput> = raw_runs
             .iter()
             .map(|raw| {
-                let mut words = String::new();
+                // The words are never longer than the run they come from.
+                let mut words = String::with_capacity(raw.end - raw.start);
                 run_words(&text, &tokens[raw.first..raw.last], &mut words);
                 RunInput {
                     script: raw.script,
@@ -220,7 +224,12 @@ fn run_words(text: &str, tokens: &[Token], out: &mut String) {
             out.push(' ');
         }
         let s = &text[token.start..token.end];
-        out.push_str(s.strip_prefix(['#', '\u{FF03}']).unwrap_or(s));
+        // Only a hashtag starts with `#` (a `#` alone is punctuation).
+        let s = match token.kind {
+            TokenKind::Hashtag => s.strip_prefix(['#', '\u{FF03}']).unwrap_or(s),
+            _ => s,
+        };
+        out.push_str(s);
     }
 }
 

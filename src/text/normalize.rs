@@ -79,7 +79,13 @@ pub fn normalize(input: &str) -> Normalized {
     } else {
         text
     };
-    let text = fold_whitespace(&text).into_owned();
+    // The scan already knows whether N5 has anything to do, as long as no pass changed the text.
+    let untouched = !(needs.controls || needs.bidi || needs.invisibles);
+    let text = if untouched && needs.whitespace_folded {
+        text.into_owned()
+    } else {
+        fold_whitespace(&text).into_owned()
+    };
     if !needs.nfc_check {
         return Normalized {
             text,
@@ -102,7 +108,7 @@ pub fn normalize(input: &str) -> Normalized {
 }
 
 /// Which passes a text needs, found in one scan so that clean text skips the rest.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 struct Needs {
     /// N1/N2: a control, a line separator, a noncharacter or U+FFFD (which is counted).
     controls: bool,
@@ -110,41 +116,123 @@ struct Needs {
     invisibles: bool,
     /// N6/N7: a character that is not trivially NFC, or a presentation form.
     nfc_check: bool,
+    /// N5 would change nothing ([`is_whitespace_folded`]).
+    whitespace_folded: bool,
 }
 
 impl Needs {
     fn of(text: &str) -> Needs {
         let mut needs = Needs::default();
-        for c in text.chars() {
-            if c.is_ascii() {
-                needs.controls |= (c < ' ' && c != '\n') || c == '\u{7F}';
-                continue;
-            }
-            if is_trivially_nfc(c) {
-                continue;
-            }
-            needs.nfc_check = true;
-            if c <= '\u{9F}'
-                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FFFD}')
-                || is_noncharacter(c)
+        // `is_whitespace_folded`, computed in the same scan: `prev` and `prev2` are the last two
+        // characters when ASCII, 0x80 for any other.
+        let mut folded = !(text.starts_with([' ', '\n']) || text.ends_with([' ', '\n']));
+        let mut prev = 0u8;
+        let mut prev2 = 0u8;
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            // 16 bytes at a time while they are printable ASCII and Hebrew letters, geresh and
+            // gershayim (UTF-8 D7 90–AA, AF–B4): nothing to do but look for a double space.
+            if let Some(block) = bytes.get(i..i + 16)
+                && block.iter().fold(true, |all, &b| all & is_plain_byte(b))
             {
-                needs.controls = true;
-            } else if is_bidi_control(c) {
-                needs.bidi = true;
-            } else if is_always_invisible(c) || is_context_invisible(c) {
-                needs.invisibles = true;
+                // Each byte with the one before it (the block's first with the previous
+                // character's last byte, which is a space only when that character is one).
+                let from = i.max(1);
+                let double_space = bytes[from..i + 16]
+                    .iter()
+                    .zip(&bytes[from - 1..i + 15])
+                    .fold(false, |any, (&b, &before)| {
+                        any | ((b == b' ') & (before == b' '))
+                    });
+                if double_space || (block[0] == b' ' && matches!(prev, b' ' | b'\n')) {
+                    folded = false;
+                }
+                // A block never ends inside a character: a last lead byte starts the next one.
+                let take = if block[15] == 0xD7 { 15 } else { 16 };
+                prev = if block[take - 1].is_ascii() {
+                    block[take - 1]
+                } else {
+                    0x80
+                };
+                prev2 = 0x80;
+                i += take;
+                continue;
+            }
+            // Character by character for the next 16 bytes at least (a block that failed the
+            // test above is not tested again byte by byte).
+            let stop = i + 16;
+            while i < bytes.len() && i < stop {
+                let b = bytes[i];
+                if b.is_ascii() {
+                    let bad = match b {
+                        b' ' => matches!(prev, b' ' | b'\n'),
+                        b'\n' => prev == b' ' || (prev == b'\n' && prev2 == b'\n'),
+                        _ => false,
+                    };
+                    folded &= !bad;
+                    prev2 = prev;
+                    prev = b;
+                    needs.controls |= (b < b' ' && b != b'\n') || b == 0x7F;
+                    i += 1;
+                    continue;
+                }
+                prev2 = prev;
+                prev = 0x80;
+                // U+05D0–05EA and U+05EF–05F4, the Hebrew letters, geresh and gershayim: trivially
+                // NFC and no space, straight from the bytes.
+                if b == 0xD7 && matches!(bytes.get(i + 1), Some(0x90..=0xAA | 0xAF..=0xB4)) {
+                    i += 2;
+                    continue;
+                }
+                let Some(c) = text[i..].chars().next() else {
+                    i = bytes.len();
+                    break;
+                };
+                i += c.len_utf8();
+                folded &= !is_space_separator(c);
+                if is_trivially_nfc(c) {
+                    continue;
+                }
+                needs.nfc_check = true;
+                if c <= '\u{9F}'
+                    || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FFFD}')
+                    || is_noncharacter(c)
+                {
+                    needs.controls = true;
+                } else if is_bidi_control(c) {
+                    needs.bidi = true;
+                } else if is_always_invisible(c) || is_context_invisible(c) {
+                    needs.invisibles = true;
+                }
             }
         }
+        needs.whitespace_folded = folded;
         needs
     }
 }
 
+/// Printable ASCII, and the bytes of U+05D0–05EA and U+05EF–05F4 in UTF-8 (lead D7, then 90–AA
+/// or AF–B4): a stretch of these holds no control and nothing that is not trivially NFC, and its
+/// only whitespace is U+0020 (any other lead byte is not among them).
+fn is_plain_byte(b: u8) -> bool {
+    // `matches!(b, 0x20..=0x7E | 0xD7 | 0x90..=0xAA | 0xAF..=0xB4)`, without branches so that
+    // the block test is vectorized.
+    (b.wrapping_sub(0x20) <= 0x5E)
+        | (b == 0xD7)
+        | (b.wrapping_sub(0x90) <= 0x1A)
+        | (b.wrapping_sub(0xAF) <= 0x05)
+}
+
 /// Characters that are NFC on their own and never combine (NFC_QC=Yes, ccc=0): a text made only
-/// of these is already NFC. Covers ASCII, Latin-1, the Hebrew letters and punctuation, and
-/// general punctuation — nearly all news text.
+/// of these is already NFC. Covers ASCII, Latin-1, the Cyrillic letters, the Hebrew letters and
+/// punctuation, the basic Arabic letters, digits and punctuation, and general punctuation —
+/// nearly all news text.
 fn is_trivially_nfc(c: char) -> bool {
     matches!(c,
         '\u{00A0}'..='\u{00AC}' | '\u{00AE}'..='\u{02FF}'
+        | '\u{0400}'..='\u{0482}' | '\u{048A}'..='\u{04FF}'
+        | '\u{060C}' | '\u{061B}' | '\u{061F}' | '\u{0620}'..='\u{064A}' | '\u{0660}'..='\u{0669}'
         | '\u{05BE}' | '\u{05C0}' | '\u{05C3}' | '\u{05C6}' | '\u{05D0}'..='\u{05EA}' | '\u{05EF}'..='\u{05F4}'
         | '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205E}' | '\u{20A0}'..='\u{20C0}')
 }
@@ -504,8 +592,11 @@ fn joins_emoji(prev: Option<char>, next: Option<char>) -> bool {
 /// N5: every space separator becomes U+0020, runs of spaces collapse, lines are trimmed, at most
 /// one empty line in a row, no blank lines at either end.
 fn fold_whitespace(text: &str) -> Cow<'_, str> {
-    if is_whitespace_folded(text) {
-        return Cow::Borrowed(text);
+    // Often only the ends need it (a paragraph with a space or a line end after it): when the
+    // rest is folded, the fold drops the spaces and line ends around it and changes nothing else.
+    let inner = text.trim_matches([' ', '\n']);
+    if is_whitespace_folded(inner) {
+        return Cow::Borrowed(inner);
     }
     let mut out = String::with_capacity(text.len());
     let mut pending_blank = false;
@@ -535,21 +626,34 @@ fn is_whitespace_folded(text: &str) -> bool {
     if text.starts_with([' ', '\n']) || text.ends_with([' ', '\n']) {
         return false;
     }
-    let mut prev = '\0';
-    let mut prev2 = '\0';
-    for c in text.chars() {
-        let bad = match c {
-            ' ' => matches!(prev, ' ' | '\n'),
-            '\n' => prev == ' ' || (prev == '\n' && prev2 == '\n'),
-            c => c != ' ' && is_space_separator(c),
-        };
-        if bad {
-            return false;
-        }
-        prev2 = prev;
-        prev = c;
-    }
-    true
+    // `  `, ` \n`, `\n `, `\n\n\n`, and the UTF-8 of the other space separators (U+00A0, U+1680,
+    // U+2000–200A, U+202F, U+205F, U+3000), which no other character contains: tested at every
+    // byte with the two after it (0 past the end), without branches so that it is vectorized.
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let body = bytes
+        .iter()
+        .zip(bytes.get(1..).unwrap_or_default())
+        .zip(bytes.get(2..).unwrap_or_default())
+        .fold(false, |any, ((&b0, &b1), &b2)| any | folds_at(b0, b1, b2));
+    let tail = match n {
+        0 => false,
+        1 => folds_at(bytes[0], 0, 0),
+        _ => folds_at(bytes[n - 2], bytes[n - 1], 0) | folds_at(bytes[n - 1], 0, 0),
+    };
+    !(body | tail)
+}
+
+/// True when N5 has something to do at a byte `b0` followed by `b1` and `b2`.
+fn folds_at(b0: u8, b1: u8, b2: u8) -> bool {
+    let space_after = (b1 == b' ') | (b1 == b'\n');
+    ((b0 == b' ') & space_after)
+        | ((b0 == b'\n') & ((b1 == b' ') | ((b1 == b'\n') & (b2 == b'\n'))))
+        | ((b0 == 0xC2) & (b1 == 0xA0))
+        | ((b0 == 0xE1) & (b1 == 0x9A) & (b2 == 0x80))
+        | ((b0 == 0xE2) & (b1 == 0x80) & ((b2.wrapping_sub(0x80) <= 0x0A) | (b2 == 0xAF)))
+        | ((b0 == 0xE2) & (b1 == 0x81) & (b2 == 0x9F))
+        | ((b0 == 0xE3) & (b1 == 0x80) & (b2 == 0x80))
 }
 
 /// N6 alone: Unicode NFC (public for the conformance tests; stored text goes through
@@ -588,6 +692,87 @@ fn fold_presentation_forms(text: String) -> (String, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// N5's test as first written, character by character.
+    fn is_whitespace_folded_reference(text: &str) -> bool {
+        if text.starts_with([' ', '\n']) || text.ends_with([' ', '\n']) {
+            return false;
+        }
+        let mut prev = '\0';
+        let mut prev2 = '\0';
+        for c in text.chars() {
+            let bad = match c {
+                ' ' => matches!(prev, ' ' | '\n'),
+                '\n' => prev == ' ' || (prev == '\n' && prev2 == '\n'),
+                c => c != ' ' && is_space_separator(c),
+            };
+            if bad {
+                return false;
+            }
+            prev2 = prev;
+            prev = c;
+        }
+        true
+    }
+
+    /// Every space separator's UTF-8 is one of the byte patterns the byte scan looks for.
+    #[test]
+    fn whitespace_test_knows_every_space_separator() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let text = format!("a{c}b");
+            assert_eq!(
+                is_whitespace_folded(&text),
+                is_whitespace_folded_reference(&text),
+                "{c:?}"
+            );
+        }
+    }
+
+    /// The scan as first written, character by character, with N5's own test.
+    fn needs_reference(text: &str) -> Needs {
+        let mut needs = Needs::default();
+        for c in text.chars() {
+            if c.is_ascii() {
+                needs.controls |= (c < ' ' && c != '\n') || c == '\u{7F}';
+                continue;
+            }
+            if is_trivially_nfc(c) {
+                continue;
+            }
+            needs.nfc_check = true;
+            if c <= '\u{9F}'
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FFFD}')
+                || is_noncharacter(c)
+            {
+                needs.controls = true;
+            } else if is_bidi_control(c) {
+                needs.bidi = true;
+            } else if is_always_invisible(c) || is_context_invisible(c) {
+                needs.invisibles = true;
+            }
+        }
+        needs.whitespace_folded = is_whitespace_folded_reference(text);
+        needs
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+        /// The byte scan finds what the character scan and `is_whitespace_folded` find.
+        #[test]
+        fn needs_scan_agrees_with_the_reference(
+            chars in proptest::collection::vec(proptest::sample::select(vec![
+                ' ', ' ', '\n', '\n', 'a', '\u{7F}', '\u{1C}', '\u{05D0}', '\u{05EA}', '\u{05EF}',
+                '\u{05F2}', '\u{05F4}', '\u{05F5}', '\u{05C0}', '\u{05B7}', '\u{05BE}', '\u{0416}',
+                '\u{0627}', '\u{00A0}', '\u{0085}', '\u{2009}', '\u{3000}', '\t', '\r', '\u{200F}',
+                '\u{200B}', '\u{200D}', '\u{0301}', '\u{FFFD}', '\u{FDD0}', '\u{FB2A}', '\u{1F308}',
+                // Runs of plain bytes, for the 16-byte blocks.
+                'b', 'c', 'd', 'e', 'f', 'g', '.', '"', '\u{05D1}', '\u{05D2}', '\u{05E0}', '\u{05F3}',
+            ]), 0..64)
+        ) {
+            let text: String = chars.into_iter().collect();
+            proptest::prop_assert_eq!(Needs::of(&text), needs_reference(&text));
+        }
+    }
 
     fn n(input: &str) -> String {
         normalize(input).text
@@ -793,6 +978,58 @@ mod tests {
     fn emoji_author_name_keeps_its_zwj_sequence() {
         let name = "Dianna E. Anderson \u{1F3F3}\u{FE0F}\u{200D}\u{1F308}";
         assert_eq!(n(name), name);
+    }
+
+    /// N5 as first written: every line split into words and joined again.
+    fn fold_reference(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut pending_blank = false;
+        for line in text.split('\n') {
+            let mut words = line.split(is_space_separator).filter(|w| !w.is_empty());
+            let Some(first) = words.next() else {
+                pending_blank = !out.is_empty();
+                continue;
+            };
+            if !out.is_empty() {
+                out.push_str(if pending_blank { "\n\n" } else { "\n" });
+            }
+            pending_blank = false;
+            out.push_str(first);
+            for word in words {
+                out.push(' ');
+                out.push_str(word);
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+        /// The short cut for folded text with spaces or line ends around it folds as N5 does.
+        #[test]
+        fn fold_whitespace_agrees_with_the_reference(
+            chars in proptest::collection::vec(proptest::sample::select(vec![
+                ' ', ' ', '\n', '\n', 'a', 'b', '\u{05D0}', '\u{00A0}', '\u{2009}', '\u{3000}',
+            ]), 0..24)
+        ) {
+            let text: String = chars.into_iter().collect();
+            proptest::prop_assert_eq!(fold_whitespace(&text).into_owned(), fold_reference(&text));
+            proptest::prop_assert_eq!(
+                is_whitespace_folded(&text),
+                is_whitespace_folded_reference(&text)
+            );
+        }
+    }
+
+    #[test]
+    fn plain_bytes_are_the_ranges() {
+        for b in 0..=u8::MAX {
+            assert_eq!(
+                is_plain_byte(b),
+                matches!(b, 0x20..=0x7E | 0xD7 | 0x90..=0xAA | 0xAF..=0xB4),
+                "{b:#x}"
+            );
+        }
     }
 
     #[test]

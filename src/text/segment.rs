@@ -8,10 +8,13 @@
 //! are recognised without a space before them.
 
 use unicode_properties::general_category::{GeneralCategory, UnicodeGeneralCategory};
-use unicode_script::{Script, UnicodeScript};
+use unicode_script::Script;
 
-use super::chars::{is_decimal_digit, is_letter, is_mark, letter_script};
-use super::direction::LetterCounts;
+use super::chars::{
+    Common, common_class, is_decimal_digit, is_letter, is_mark, letter_script,
+    letter_script_and_direction,
+};
+use super::direction::{Dir, LetterCounts};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TokenKind {
@@ -37,6 +40,16 @@ pub(crate) struct Token {
 }
 
 impl Token {
+    fn word(start: usize, end: usize, script: Script, ltr: u32, rtl: u32) -> Token {
+        Token {
+            start,
+            end,
+            kind: TokenKind::Word,
+            script: Some(script),
+            letters: LetterCounts { ltr, rtl },
+        }
+    }
+
     fn neutral(start: usize, end: usize, kind: TokenKind) -> Token {
         Token {
             start,
@@ -62,7 +75,9 @@ fn run_group(script: Script) -> Script {
 
 /// Splits `text` into tokens, in order, covering every byte.
 pub(crate) fn tokenize(text: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
+    // About one token per 4 bytes of news text (a word and a space every 8 to 12 bytes): one
+    // allocation instead of a series of doublings.
+    let mut tokens = Vec::with_capacity(text.len() / 4 + 8);
     let mut gap_start = 0;
     for special in special_spans(text) {
         tokenize_plain(text, gap_start, special.start, &mut tokens);
@@ -80,13 +95,30 @@ fn special_spans(text: &str) -> Vec<Token> {
     let mut spans: Vec<Token> = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        // Only ASCII bytes can start a URL or handle, and an ASCII byte is always a char boundary.
-        if !bytes[i].is_ascii() {
+        // Only a few ASCII bytes can start a URL or handle (and an ASCII byte is always a char
+        // boundary): every other byte is passed over at once.
+        let b = bytes[i];
+        if b != b'@' && !may_start_url(b) {
             i += 1;
+            // Most 16-byte blocks of news text (every block of Hebrew) hold no candidate at all:
+            // a check the compiler vectorizes passes them over.
+            while let Some(block) = bytes.get(i..i + 16)
+                && !block
+                    .iter()
+                    .zip(&bytes[i - 1..])
+                    .fold(false, |any, (&b, &before)| {
+                        any | (b == b'@') | (may_start_url(b) & !is_url_lead_char(before))
+                    })
+            {
+                i += 16;
+            }
             continue;
         }
         let at_boundary = i == 0 || !is_url_lead_char(bytes[i - 1]);
-        if at_boundary && let Some(end) = url_at(text, i) {
+        if at_boundary
+            && may_start_url(b)
+            && let Some(end) = url_at(text, i)
+        {
             spans.push(Token::neutral(i, end, TokenKind::Url));
             i = end;
             continue;
@@ -109,13 +141,29 @@ fn special_spans(text: &str) -> Vec<Token> {
 }
 
 fn is_url_lead_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'.' || b == b'/' || b == b'@' || b == b'_' || b == b'-'
+    b.is_ascii_alphanumeric() | (b == b'.') | (b == b'/') | (b == b'@') | (b == b'_') | (b == b'-')
+}
+
+/// The first byte of every prefix [`url_at`] knows (`http`, `www.`, `pic.`, `t.co/`), either case.
+fn may_start_url(b: u8) -> bool {
+    matches!(b | 0x20, b'h' | b'w' | b'p' | b't')
 }
 
 /// A URL starting at `i`: `http(s)://`, `www.`, `pic.twitter.com/`, `t.co/`, up to the next
 /// whitespace, without trailing sentence punctuation. Returns its end.
 fn url_at(text: &str, i: usize) -> Option<usize> {
     let rest = &text[i..];
+    // The first two bytes of the prefixes below, to pass over ordinary words at once.
+    let lower = |k: usize| rest.as_bytes().get(k).map(u8::to_ascii_lowercase);
+    if !matches!(
+        (lower(0), lower(1)),
+        (Some(b'h'), Some(b't'))
+            | (Some(b'w'), Some(b'w'))
+            | (Some(b'p'), Some(b'i'))
+            | (Some(b't'), Some(b'.'))
+    ) {
+        return None;
+    }
     let starts = |prefix: &str| {
         rest.len() >= prefix.len()
             && rest.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
@@ -222,29 +270,117 @@ fn email_around(text: &str, at: usize, floor: usize) -> Option<(usize, usize)> {
 
 /// Word bounds over `text[start..end]`, classified; words are split where the script of their
 /// letters changes (`לGoogle` is two words).
+///
+/// Most of news text is words of letters between single spaces. Where a word of ASCII or Hebrew
+/// letters starts after a boundary and spaces follow it, then a letter (or the end), both of its
+/// boundaries are certain whatever surrounds them (letter×letter joins, letter÷space and
+/// space÷letter break), so it and its spaces are taken at once; the rest goes through
+/// [`WordBounds`], started afresh at a boundary before such a word — which is exact, because the
+/// rules never look behind a letter.
 fn tokenize_plain(text: &str, start: usize, end: usize, tokens: &mut Vec<Token>) {
-    if start >= end {
-        return;
+    let bytes = &text.as_bytes()[..end];
+    let mut pos = start;
+    while pos < end {
+        let Some(word) = simple_word_at(bytes, pos) else {
+            pos = tokenize_bounds(text, pos, end, tokens);
+            continue;
+        };
+        // One script and every letter strong: the token `push_words` would make.
+        match (word.latin, word.hebrew) {
+            (latin, 0) => tokens.push(Token::word(pos, word.end, Script::Latin, latin, 0)),
+            (0, hebrew) => tokens.push(Token::word(pos, word.end, Script::Hebrew, 0, hebrew)),
+            _ => push_words(&text[pos..word.end], pos, tokens),
+        }
+        if word.space_end > word.end {
+            tokens.push(Token::neutral(word.end, word.space_end, TokenKind::Space));
+        }
+        pos = word.space_end;
     }
+}
+
+/// A word [`simple_word_at`] takes: where it and the spaces after it end, and how many letters
+/// of each script it has.
+struct SimpleWord {
+    end: usize,
+    space_end: usize,
+    latin: u32,
+    hebrew: u32,
+}
+
+/// An ASCII letter or a Hebrew letter (U+05D0–05EA, U+05EF–05F2) at `i`.
+fn is_simple_letter_at(bytes: &[u8], i: usize) -> bool {
+    match bytes.get(i) {
+        Some(b) if b.is_ascii_alphabetic() => true,
+        Some(0xD7) => matches!(bytes.get(i + 1), Some(0x90..=0xAA | 0xAF..=0xB2)),
+        _ => false,
+    }
+}
+
+/// The word of letters at `pos`, when spaces and then a letter (or the end) follow it, or it
+/// reaches the end.
+fn simple_word_at(bytes: &[u8], pos: usize) -> Option<SimpleWord> {
+    let n = bytes.len();
+    let (mut latin, mut hebrew) = (0u32, 0u32);
+    let mut i = pos;
+    loop {
+        let ascii = i;
+        while i < n && bytes[i].is_ascii_alphabetic() {
+            i += 1;
+        }
+        latin += (i - ascii) as u32;
+        let hebrew_start = i;
+        while i + 1 < n && bytes[i] == 0xD7 && matches!(bytes[i + 1], 0x90..=0xAA | 0xAF..=0xB2) {
+            i += 2;
+        }
+        hebrew += ((i - hebrew_start) / 2) as u32;
+        if i == ascii {
+            break;
+        }
+    }
+    if i == pos {
+        return None;
+    }
+    let mut after = i;
+    while after < n && bytes[after] == b' ' {
+        after += 1;
+    }
+    let certain = i == n || (after > i && (after == n || is_simple_letter_at(bytes, after)));
+    certain.then_some(SimpleWord {
+        end: i,
+        space_end: after,
+        latin,
+        hebrew,
+    })
+}
+
+/// [`WordBounds`] over `text[start..end]` until a boundary before a word [`simple_word_at`]
+/// takes; returns where it stopped.
+fn tokenize_bounds(text: &str, start: usize, end: usize, tokens: &mut Vec<Token>) -> usize {
+    let bytes = &text.as_bytes()[..end];
     let mut bounds = WordBounds::new(&text[start..end]);
     while let Some((offset, piece, class)) = bounds.next_classified() {
         let piece_start = start + offset;
-        let kind = match class {
-            PieceClass::Space => TokenKind::Space,
-            PieceClass::Number => TokenKind::Number,
-            PieceClass::Word => {
-                push_words(piece, piece_start, tokens);
-                continue;
-            }
-            PieceClass::Other if piece.chars().any(is_letter) => {
-                push_words(piece, piece_start, tokens);
-                continue;
-            }
-            PieceClass::Other if piece.chars().any(is_decimal_digit) => TokenKind::Number,
-            PieceClass::Other => TokenKind::Punct,
-        };
-        tokens.push(Token::neutral(piece_start, piece_start + piece.len(), kind));
+        push_piece(piece, piece_start, class, tokens);
+        let piece_end = piece_start + piece.len();
+        if piece_end < end && simple_word_at(bytes, piece_end).is_some() {
+            return piece_end;
+        }
     }
+    end
+}
+
+fn push_piece(piece: &str, piece_start: usize, class: PieceClass, tokens: &mut Vec<Token>) {
+    let kind = match class {
+        PieceClass::Space => TokenKind::Space,
+        PieceClass::Number => TokenKind::Number,
+        PieceClass::Word => return push_words(piece, piece_start, tokens),
+        PieceClass::Other if piece.chars().any(is_letter) => {
+            return push_words(piece, piece_start, tokens);
+        }
+        PieceClass::Other if piece.chars().any(is_decimal_digit) => TokenKind::Number,
+        PieceClass::Other => TokenKind::Punct,
+    };
+    tokens.push(Token::neutral(piece_start, piece_start + piece.len(), kind));
 }
 
 /// Word-break classes of UAX #29 that matter for news text.
@@ -308,17 +444,38 @@ impl Wb {
             '\u{200C}' | '\u{200D}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0020}'..='\u{E007F}' => {
                 Wb::Extend
             }
+            // The letters and marks of the common blocks without asking the tables.
+            c => match common_class(c) {
+                Some(Common::Mark) => Wb::Extend,
+                Some(
+                    Common::LatinLetter
+                    | Common::CyrillicLetter
+                    | Common::HebrewLetter
+                    | Common::ArabicLetter,
+                ) => Wb::Letter,
+                Some(Common::Other) | None => Wb::of_tables(c),
+            },
+        }
+    }
+
+    /// The class of a non-ASCII character from the Unicode tables.
+    fn of_tables(c: char) -> Wb {
+        match c {
             c if is_mark(c) => Wb::Extend,
-            c if is_letter(c) => match c.script() {
+            // `letter_script` is the script of a letter (fast for the common blocks), `None` for
+            // Common and Inherited letters, which join like any other letter.
+            c if is_letter(c) => match letter_script(c) {
                 // Ideographs, kana and the scripts written without spaces are one word per
                 // character in UAX #29 (no dictionary); Katakana joins Katakana.
-                Script::Han
-                | Script::Hiragana
-                | Script::Thai
-                | Script::Lao
-                | Script::Khmer
-                | Script::Myanmar => Wb::Other,
-                Script::Katakana => Wb::Katakana,
+                Some(
+                    Script::Han
+                    | Script::Hiragana
+                    | Script::Thai
+                    | Script::Lao
+                    | Script::Khmer
+                    | Script::Myanmar,
+                ) => Wb::Other,
+                Some(Script::Katakana) => Wb::Katakana,
                 _ => Wb::Letter,
             },
             c if is_decimal_digit(c) => Wb::Numeric,
@@ -376,29 +533,97 @@ struct Folded1 {
 }
 
 struct Folded<'a> {
+    text: &'a str,
+    /// The characters after `pending`; their offsets are relative to `shift`.
     chars: std::str::CharIndices<'a>,
+    shift: usize,
     pending: Option<(usize, Wb)>,
+}
+
+impl<'a> Folded<'a> {
+    fn new(text: &'a str) -> Self {
+        Folded {
+            text,
+            chars: text.char_indices(),
+            shift: 0,
+            pending: None,
+        }
+    }
+
+    #[inline(always)]
+    fn next_raw(&mut self) -> Option<(usize, Wb)> {
+        self.chars.next().map(|(o, c)| (self.shift + o, Wb::of(c)))
+    }
+
+    /// Folds the Extend characters that follow into the character just taken (rule WB4) and
+    /// sets `pending` to the next character. Says whether anything was folded.
+    #[inline(always)]
+    fn fold_extends(&mut self) -> bool {
+        let mut extended = false;
+        while let Some((o, class)) = self.next_raw() {
+            if class != Wb::Extend {
+                self.pending = Some((o, class));
+                return extended;
+            }
+            extended = true;
+        }
+        extended
+    }
+
+    /// When the pending character is a letter: takes it and every ASCII or Hebrew letter (and
+    /// Hebrew point) right after it at once, as the character-by-character loop would — a letter
+    /// followed by a letter always joins (WB5), whatever surrounds them. Returns the class of
+    /// the letter before the last one (`previous` when there is only one) and the last one.
+    #[inline(always)]
+    fn skip_letters(&mut self, previous: Wb) -> Option<(Wb, Folded1)> {
+        let (offset, class) = self.pending.filter(|(_, class)| class.is_ah_letter())?;
+        self.pending = None;
+        let mut before = previous;
+        let mut last = Folded1 {
+            offset,
+            class,
+            extended: false,
+        };
+        let start = self.shift + self.chars.offset();
+        let bytes = &self.text.as_bytes()[start..];
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let (width, letter) = match (b, bytes.get(i + 1).copied().unwrap_or(0)) {
+                (b'a'..=b'z' | b'A'..=b'Z', _) => (1, Some(Wb::Letter)),
+                // U+05D0–05EA, U+05EF–05F2: the Hebrew letters.
+                (0xD7, 0x90..=0xAA | 0xAF..=0xB2) => (2, Some(Wb::HebrewLetter)),
+                // U+0591–05BD, U+05BF, U+05C1–05C2, U+05C4–05C5, U+05C7: the Hebrew points (Extend).
+                (0xD6, 0x91..=0xBD | 0xBF) | (0xD7, 0x81 | 0x82 | 0x84 | 0x85 | 0x87) => (2, None),
+                _ => break,
+            };
+            match letter {
+                Some(class) => {
+                    before = last.class;
+                    last = Folded1 {
+                        offset: start + i,
+                        class,
+                        extended: false,
+                    };
+                }
+                None => last.extended = true,
+            }
+            i += width;
+        }
+        self.shift = start + i;
+        self.chars = self.text[self.shift..].char_indices();
+        last.extended |= self.fold_extends();
+        Some((before, last))
+    }
 }
 
 impl Iterator for Folded<'_> {
     type Item = Folded1;
 
+    #[inline(always)]
     fn next(&mut self) -> Option<Folded1> {
-        let (offset, class) = self
-            .pending
-            .take()
-            .or_else(|| self.chars.next().map(|(o, c)| (o, Wb::of(c))))?;
-        let mut extended = false;
-        if class != Wb::Newline {
-            for (o, c) in self.chars.by_ref() {
-                let next = Wb::of(c);
-                if next != Wb::Extend {
-                    self.pending = Some((o, next));
-                    break;
-                }
-                extended = true;
-            }
-        }
+        let (offset, class) = self.pending.take().or_else(|| self.next_raw())?;
+        let extended = class != Wb::Newline && self.fold_extends();
         Some(Folded1 {
             offset,
             class,
@@ -409,10 +634,7 @@ impl Iterator for Folded<'_> {
 
 impl<'a> WordBounds<'a> {
     fn new(text: &'a str) -> Self {
-        let mut chars = Folded {
-            chars: text.char_indices(),
-            pending: None,
-        };
+        let mut chars = Folded::new(text);
         let prev = chars.next();
         let piece_class = prev.map_or(PieceClass::Other, |p| PieceClass::of(p.class));
         WordBounds {
@@ -427,6 +649,7 @@ impl<'a> WordBounds<'a> {
 
     /// True when there is no break between `p` and `q` (with `before` before `p`, `after`
     /// after `q`).
+    #[inline(always)]
     fn joins(before: Option<Wb>, p: Folded1, q: Wb, after: Option<Wb>) -> bool {
         match (p.class, q) {
             (Wb::Space, Wb::Space) => !p.extended,
@@ -463,9 +686,19 @@ impl<'a> WordBounds<'a> {
     }
 
     /// The next piece between two word boundaries, with what its classes say about it.
+    #[inline(always)]
     fn next_classified(&mut self) -> Option<(usize, &'a str, PieceClass)> {
         let mut prev = self.prev?;
         loop {
+            // Inside a word, a run of letters goes by at once.
+            if prev.class.is_ah_letter()
+                && let Some((before, last)) = self.chars.skip_letters(prev.class)
+            {
+                self.before = Some(before);
+                self.prev = Some(last);
+                self.piece_class = self.piece_class.with(last.class);
+                prev = last;
+            }
             let Some(cur) = self.chars.next() else {
                 self.prev = None;
                 let start = self.piece_start;
@@ -517,11 +750,64 @@ impl PieceClass {
 }
 
 fn push_words(piece: &str, piece_start: usize, tokens: &mut Vec<Token>) {
+    let bytes = piece.as_bytes();
+    // The usual word, all ASCII letters or all Hebrew letters: one script, every letter strong.
+    let uniform = if bytes.iter().all(u8::is_ascii_alphabetic) {
+        Some((
+            Script::Latin,
+            LetterCounts {
+                ltr: bytes.len() as u32,
+                rtl: 0,
+            },
+        ))
+    } else if bytes.len().is_multiple_of(2)
+        && bytes
+            .chunks_exact(2)
+            .all(|c| c[0] == 0xD7 && matches!(c[1], 0x90..=0xAA | 0xAF..=0xB2))
+    {
+        Some((
+            Script::Hebrew,
+            LetterCounts {
+                ltr: 0,
+                rtl: bytes.len() as u32 / 2,
+            },
+        ))
+    } else {
+        None
+    };
+    if let Some((script, letters)) = uniform
+        && !bytes.is_empty()
+    {
+        tokens.push(word(
+            piece_start,
+            piece_start + piece.len(),
+            Some(script),
+            letters,
+        ));
+        return;
+    }
     let mut word_start = 0;
     let mut script: Option<Script> = None;
     let mut letters = LetterCounts::default();
-    for (offset, c) in piece.char_indices() {
-        if let Some(s) = letter_script(c) {
+    let mut offset = 0;
+    while offset < bytes.len() {
+        // ASCII and the Hebrew letters straight from the bytes; the rest by character.
+        let (width, letter) = match (bytes[offset], bytes.get(offset + 1)) {
+            (b, _) if b.is_ascii() => (
+                1,
+                b.is_ascii_alphabetic()
+                    .then_some((Script::Latin, Some(Dir::Ltr))),
+            ),
+            // U+05D0–05EA, U+05EF–05F2.
+            (0xD7, Some(0x90..=0xAA | 0xAF..=0xB2)) => (2, Some((Script::Hebrew, Some(Dir::Rtl)))),
+            _ => {
+                let Some(c) = piece[offset..].chars().next() else {
+                    break;
+                };
+                (c.len_utf8(), letter_script_and_direction(c))
+            }
+        };
+        if let Some((s, dir)) = letter {
             match script {
                 Some(current) if run_group(current) != run_group(s) => {
                     tokens.push(word(
@@ -537,8 +823,9 @@ fn push_words(piece: &str, piece_start: usize, tokens: &mut Vec<Token>) {
                 None => script = Some(s),
                 Some(_) => {}
             }
-            letters.count(c);
+            letters.count_direction(dir);
         }
+        offset += width;
     }
     tokens.push(word(
         piece_start + word_start,
@@ -564,7 +851,7 @@ fn word(start: usize, end: usize, script: Option<Script>, letters: LetterCounts)
 
 /// `#` glued to a following word becomes one hashtag, which keeps the word's script.
 fn merge_hashtags(text: &str, tokens: &mut Vec<Token>) {
-    if !text.contains(['#', '\u{FF03}']) {
+    if !text.as_bytes().contains(&b'#') && !text.contains('\u{FF03}') {
         return;
     }
     let mut merged = Vec::with_capacity(tokens.len());
@@ -878,6 +1165,67 @@ mod tests {
             };
             let theirs: Vec<(usize, &str)> = text.split_word_bound_indices().collect();
             proptest::prop_assert_eq!(ours, theirs);
+        }
+    }
+
+    /// Tokens as [`WordBounds`] alone gives them (the tokenizer before its fast lane).
+    fn tokenize_reference(text: &str) -> Vec<Token> {
+        let mut tokens = Vec::new();
+        let mut gap_start = 0;
+        let plain = |start: usize, end: usize, tokens: &mut Vec<Token>| {
+            if start < end {
+                let mut bounds = WordBounds::new(&text[start..end]);
+                while let Some((offset, piece, class)) = bounds.next_classified() {
+                    push_piece(piece, start + offset, class, tokens);
+                }
+            }
+        };
+        for special in special_spans(text) {
+            plain(gap_start, special.start, &mut tokens);
+            tokens.push(special);
+            gap_start = special.end;
+        }
+        plain(gap_start, text.len(), &mut tokens);
+        merge_hashtags(text, &mut tokens);
+        tokens
+    }
+
+    #[test]
+    fn fast_lane_tokens_are_word_bounds_tokens_on_real_text() {
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+        let mut texts =
+            vec![std::fs::read_to_string(corpus.join("seed-article.txt")).unwrap_or_default()];
+        for lang in ["he", "en", "fr", "ar", "ru"] {
+            let path = corpus.join(format!(
+                "corpus/lingua-testdata/language-testdata/sentences/{lang}.txt"
+            ));
+            texts.push(std::fs::read_to_string(path).unwrap_or_default());
+        }
+        for text in &texts {
+            assert!(!text.is_empty());
+            for line in text.lines() {
+                let line = crate::text::normalize(line).text;
+                assert_eq!(tokenize(&line), tokenize_reference(&line), "{line}");
+            }
+            assert_eq!(tokenize(text), tokenize_reference(text));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+        /// The fast lane changes no token, whatever surrounds the words it takes.
+        #[test]
+        fn fast_lane_tokens_are_word_bounds_tokens(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "Zq", "word", "\u{05D0}", "\u{05E9}\u{05DC}", "\u{05F2}", " ", " ", "  ", "\n", "\t",
+                "'", "\"", ":", ".", ",", "-", "_", "1", "42", "\u{05B7}", "\u{0301}", "\u{200D}", "\u{05F4}",
+                "\u{05F3}", "\u{2019}", "\u{00A0}", "\u{00E9}", "\u{0416}", "\u{4E00}", "\u{30A2}", "#", "@x",
+                "http://a.b", "(", "\u{05BE}", ")", ";", "!", "?", "\u{201D}", "\u{2018}", "\u{05D3}",
+                "\u{05D5}", "x", "\u{05F4}\u{05D7}", "\"\u{05DC}",
+            ]), 0..30)
+        ) {
+            let text: String = pieces.concat();
+            proptest::prop_assert_eq!(tokenize(&text), tokenize_reference(&text));
         }
     }
 
