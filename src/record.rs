@@ -13,7 +13,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
-use crate::extract::{Article, BlockKind};
+use crate::extract::{Article, BlockKind, Embed, Platform};
 use crate::parse::{FeedEntry, IdentityBasis};
 use crate::text::{Analysis, Analyzer, Dir, Hints, Lang, LangSource, Run, SegmentRole, aggregate};
 
@@ -71,6 +71,51 @@ pub struct Segment {
     pub runs: Option<Vec<Run>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lang_src: Option<LangSource>,
+    /// Only for an `embed` segment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embed: Option<EmbedField>,
+}
+
+/// SPEC `segments[].embed`: `platform`, `author`, `handle`, `url` and `date` always (null when
+/// unknown), `id`, `published` and `lang_hint` when known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EmbedField {
+    pub platform: Platform,
+    /// Normalized like every stored text.
+    pub author: Option<String>,
+    pub handle: Option<String>,
+    pub url: Option<String>,
+    /// `YYYY-MM-DD`, UTC.
+    pub date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "rfc3339_opt"
+    )]
+    pub published: Option<DateTime<Utc>>,
+    /// The language the embedding markup declared for the post (`iw` read as `he`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang_hint: Option<Lang>,
+}
+
+impl EmbedField {
+    fn new(embed: &Embed, lang_hint: Option<Lang>, analyzer: &Analyzer) -> EmbedField {
+        EmbedField {
+            platform: embed.platform,
+            author: embed
+                .author
+                .as_ref()
+                .map(|a| analyzer.analyze(a, &Hints::default()).text)
+                .filter(|a| !a.is_empty()),
+            handle: embed.handle.clone(),
+            url: embed.url.clone(),
+            date: embed.date.map(|d| d.format("%Y-%m-%d").to_string()),
+            id: embed.id.clone(),
+            published: embed.published,
+            lang_hint,
+        }
+    }
 }
 
 impl Record {
@@ -89,35 +134,51 @@ impl Record {
             .and_then(Lang::parse)
             .filter(|l| !l.is_und())
             .or(source_lang_hint);
-        let mut analyses: Vec<(SegmentKind, Analysis)> = Vec::new();
+        #[allow(clippy::type_complexity)]
+        let mut analyses: Vec<(SegmentKind, Analysis, Option<(EmbedField, Option<Dir>)>)> =
+            Vec::new();
         if let Some(title) = &article.title {
             let hints = Hints {
                 lang: declared,
                 dir: None,
             };
-            analyses.push((SegmentKind::Title, analyzer.analyze(title, &hints)));
+            analyses.push((SegmentKind::Title, analyzer.analyze(title, &hints), None));
         }
         for block in &article.blocks {
-            let hints = Hints {
-                lang: block
-                    .lang
-                    .as_deref()
-                    .and_then(Lang::parse)
-                    .filter(|l| !l.is_und())
-                    .or(declared),
-                dir: block.dir,
+            let block_lang = block
+                .lang
+                .as_deref()
+                .and_then(Lang::parse)
+                .filter(|l| !l.is_und());
+            let (kind, hints, embed) = match (&block.kind, &block.embed) {
+                (BlockKind::Embed, Some(embed)) => (
+                    SegmentKind::Embed,
+                    // A post's language is its own: the article's declared language is no hint.
+                    Hints {
+                        lang: block_lang,
+                        dir: block.dir,
+                    },
+                    Some((EmbedField::new(embed, block_lang, analyzer), block.dir)),
+                ),
+                _ => (
+                    SegmentKind::Paragraph,
+                    Hints {
+                        lang: block_lang.or(declared),
+                        dir: block.dir,
+                    },
+                    None,
+                ),
             };
-            let kind = match block.kind {
-                BlockKind::Heading | BlockKind::Paragraph => SegmentKind::Paragraph,
-            };
-            analyses.push((kind, analyzer.analyze(&block.text, &hints)));
+            analyses.push((kind, analyzer.analyze(&block.text, &hints), embed));
         }
-        // A title or paragraph that normalizes to nothing is not a segment.
-        analyses.retain(|(_, a)| !a.text.is_empty());
+        // A title or paragraph that normalizes to nothing is not a segment; an embed without
+        // text (a Telegram widget) still is: it says what was there.
+        analyses.retain(|(kind, a, _)| !a.text.is_empty() || *kind == SegmentKind::Embed);
 
         let roles: Vec<(SegmentRole, &Analysis)> = analyses
             .iter()
-            .map(|(kind, a)| {
+            .filter(|(_, a, _)| !a.text.is_empty())
+            .map(|(kind, a, _)| {
                 let role = match kind {
                     SegmentKind::Embed => SegmentRole::Embed,
                     SegmentKind::Title | SegmentKind::Paragraph => SegmentRole::Body,
@@ -129,24 +190,25 @@ impl Record {
 
         let title = analyses
             .iter()
-            .find(|(kind, _)| *kind == SegmentKind::Title)
-            .map(|(_, a)| a.text.clone())
+            .find(|(kind, _, _)| *kind == SegmentKind::Title)
+            .map(|(_, a, _)| a.text.clone())
             .unwrap_or_default();
+        // The body in document order: paragraphs and the text of embedded posts.
         let text = analyses
             .iter()
-            .filter(|(kind, _)| *kind == SegmentKind::Paragraph)
-            .map(|(_, a)| a.text.as_str())
+            .filter(|(kind, a, _)| *kind != SegmentKind::Title && !a.text.is_empty())
+            .map(|(_, a, _)| a.text.as_str())
             .collect::<Vec<_>>()
             .join("\n\n");
 
         let mut warnings = entry.warnings.clone();
         let reversed: u32 = analyses
             .iter()
-            .map(|(_, a)| a.diagnostics.overrides_reversed)
+            .map(|(_, a, _)| a.diagnostics.overrides_reversed)
             .sum();
         let replaced: u32 = analyses
             .iter()
-            .map(|(_, a)| a.diagnostics.replacement_chars)
+            .map(|(_, a, _)| a.diagnostics.replacement_chars)
             .sum();
         if reversed > 0 {
             warnings.push("bidi_override_reversed".to_owned());
@@ -159,13 +221,22 @@ impl Record {
         let author = author(entry, analyzer);
         let segments = analyses
             .into_iter()
-            .map(|(kind, a)| Segment {
-                kind,
-                runs: a.mixed.then_some(a.runs),
-                text: a.text,
-                lang: a.lang,
-                dir: a.dir,
-                lang_src: a.lang_src,
+            .map(|(kind, a, embed)| {
+                // An embed without text has no letters to decide its direction: the hint, else
+                // the record's.
+                let dir = match &embed {
+                    Some((_, hint)) if a.text.is_empty() => hint.unwrap_or(labels.dir),
+                    _ => a.dir,
+                };
+                Segment {
+                    kind,
+                    runs: a.mixed.then_some(a.runs),
+                    text: a.text,
+                    lang: a.lang,
+                    dir,
+                    lang_src: a.lang_src,
+                    embed: embed.map(|(field, _)| field),
+                }
             })
             .collect();
         Record {

@@ -9,10 +9,13 @@
 //! `object`, forms and media; recurses (deeply nested markup is walked with an explicit
 //! traversal, so it cannot overflow the stack); normalizes (that is the text stage's job).
 
+use std::collections::{HashMap, HashSet};
+
+use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node};
 
-use super::{Block, BlockKind};
+use super::{Block, BlockKind, embed};
 use crate::text::Dir;
 
 /// Elements whose content is never text for a reader.
@@ -62,10 +65,24 @@ fn is_heading(name: &str) -> bool {
     matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
 }
 
-/// The blocks of an HTML fragment (feed content, a description).
+/// What the walk over a parsed document treats specially: embedded posts (found before any
+/// boilerplate removal, each one block in place of its subtree) and removed subtrees.
+#[derive(Debug, Default)]
+pub struct Marks {
+    /// The root node of each embedded post and the `embed` block that stands for it.
+    pub embeds: HashMap<NodeId, Block>,
+    /// Subtrees that contribute nothing (boilerplate, a source's `remove` selectors).
+    pub removed: HashSet<NodeId>,
+}
+
+/// The blocks of an HTML fragment (feed content, a description), embedded posts included.
 pub fn blocks(html: &str) -> Vec<Block> {
     let fragment = Html::parse_fragment(html);
-    blocks_of(fragment.root_element())
+    let marks = Marks {
+        embeds: embed::find(fragment.root_element()),
+        removed: HashSet::new(),
+    };
+    blocks_of(fragment.root_element(), &marks)
 }
 
 /// The text of an HTML fragment as one line (titles): tags dropped, entities decoded, every run
@@ -73,7 +90,7 @@ pub fn blocks(html: &str) -> Vec<Block> {
 pub fn inline_text(html: &str) -> String {
     let fragment = Html::parse_fragment(html);
     let mut out = String::new();
-    for block in blocks_of(fragment.root_element()) {
+    for block in blocks_of(fragment.root_element(), &Marks::default()) {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -99,8 +116,9 @@ struct Declared<'a> {
     dir: Option<Dir>,
 }
 
-/// Walks `root` in document order and cuts the text into blocks.
-pub fn blocks_of(root: ElementRef<'_>) -> Vec<Block> {
+/// Walks `root` in document order and cuts the text into blocks; an embed's root becomes its
+/// block, a removed subtree nothing.
+pub fn blocks_of(root: ElementRef<'_>, marks: &Marks) -> Vec<Block> {
     let mut walker = Walker::default();
     // The declared lang/dir of every open element, innermost last.
     let mut declared: Vec<Declared<'_>> = Vec::new();
@@ -111,7 +129,14 @@ pub fn blocks_of(root: ElementRef<'_>) -> Vec<Block> {
             Edge::Open(node) => match node.value() {
                 Node::Element(element) => {
                     let name = element.name();
-                    if skipping > 0 || SKIPPED.contains(&name) {
+                    if skipping > 0 || SKIPPED.contains(&name) || marks.removed.contains(&node.id())
+                    {
+                        skipping += 1;
+                        continue;
+                    }
+                    if let Some(block) = marks.embeds.get(&node.id()) {
+                        walker.flush(declared.last().copied().unwrap_or_default());
+                        walker.blocks.push(block.clone());
                         skipping += 1;
                         continue;
                     }

@@ -7,7 +7,12 @@
 //! Never: HTML in the output (tags dropped, entities decoded once — twice only for a field that
 //! was visibly escaped twice), normalization or language detection (that is the text stage).
 
+pub mod embed;
 pub mod html;
+pub mod page;
+
+pub use embed::{Embed, Platform};
+pub use page::{Page, PageRules};
 
 use crate::parse::{FeedEntry, Markup};
 use crate::text::Dir;
@@ -16,6 +21,9 @@ use crate::text::Dir;
 pub enum BlockKind {
     Heading,
     Paragraph,
+    /// An embedded social post: `text` is the post's own text (no attribution), `embed` its
+    /// metadata.
+    Embed,
 }
 
 /// A block of article text.
@@ -27,7 +35,8 @@ pub struct Block {
     /// `lang` declared on the block or an ancestor (`iw`, `he-IL`…), as written.
     pub lang: Option<String>,
     pub dir: Option<Dir>,
-    pub embed: Option<()>,
+    /// Set exactly when `kind` is [`BlockKind::Embed`].
+    pub embed: Option<Embed>,
 }
 
 /// An item's text, ready for the text stage.
