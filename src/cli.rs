@@ -48,6 +48,29 @@ pub enum Command {
     Check(ConfigArg),
     /// Run the text pipeline on TEXT (or stdin) and print {text, lang, dir, scripts, mixed, runs}.
     Detect(DetectArgs),
+    /// Read one article page and print the record nahar would build from it; writes nothing.
+    Extract(ExtractArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// The config file [default: $NAHAR_CONFIG, then ./nahar.toml, then ./config/nahar.toml;
+    /// built-in defaults when none exists].
+    #[arg(
+        short = 'c',
+        long = "config",
+        value_name = "FILE",
+        env = "NAHAR_CONFIG"
+    )]
+    pub config: Option<PathBuf>,
+
+    /// Apply this source's settings (`[source.extract]`, `lang_hint`, `encoding`, `timezone`).
+    #[arg(long = "source", value_name = "NAME")]
+    pub source: Option<String>,
+
+    /// An http(s):// URL, a file:// URL or a path to a saved page.
+    #[arg(value_name = "URL|PATH")]
+    pub target: String,
 }
 
 #[derive(Debug, Args)]

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Parser;
 
-use nahar::cli::{Cli, Command, ConfigArg, DetectArgs, FetchArgs, LogFormat};
+use nahar::cli::{Cli, Command, ConfigArg, DetectArgs, ExtractArgs, FetchArgs, LogFormat};
 use nahar::config::{self, Config, Interval, SourceConfig, SourceKind};
 use nahar::pipeline::{Ingester, Output};
 use nahar::report::RunSummary;
@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Run(args) => run(&args),
         Command::Fetch(args) => fetch(&args),
+        Command::Extract(args) => extract(&args),
     };
     match outcome {
         Ok(code) => code,
@@ -219,6 +220,103 @@ fn run(arg: &ConfigArg) -> anyhow::Result<ExitCode> {
     // for: its batch was journalled, so the next start resolves it.
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     outcome
+}
+
+/// Exit status of `nahar extract` when the page could not be read (SPEC: 2).
+const EXIT_FAILED: u8 = 2;
+
+fn extract(args: &ExtractArgs) -> anyhow::Result<ExitCode> {
+    // A config is optional here: a user checking one page may have none yet.
+    let explicit = args.config.is_some();
+    let path = config::default_path(args.config.as_deref());
+    let config = if explicit || path.exists() {
+        match load_config(&ConfigArg {
+            path: Some(path.clone()),
+        }) {
+            Ok(config) => config,
+            Err(code) => return Ok(code),
+        }
+    } else {
+        config::parse("", std::path::Path::new("(built-in defaults)"))
+            .map_err(|e| anyhow::anyhow!("the built-in defaults do not parse: {e}"))?
+    };
+    let mut source = match &args.source {
+        Some(name) => match config.source(name) {
+            Some(source) => source.clone(),
+            None => {
+                eprintln!(
+                    "nahar: --source {name}: no such source in {} (sources: {})",
+                    config.path.display(),
+                    config
+                        .sources
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                return Ok(ExitCode::from(EXIT_USAGE));
+            }
+        },
+        None => SourceConfig {
+            name: "extract".to_owned(),
+            kind: SourceKind::Page,
+            location: config::SourceLocation::File(std::path::PathBuf::new()),
+            interval: config.defaults.interval,
+            follow_links: false,
+            lang_hint: None,
+            encoding: None,
+            timezone: config::NaiveTimezone::Fixed(0),
+            select: None,
+            extract: config::ExtractRules::default(),
+        },
+    };
+    source.kind = SourceKind::Page;
+    source.select = None;
+    source.location = match target_location(&args.target) {
+        Ok(location) => location,
+        Err(message) => {
+            eprintln!("nahar: {message}");
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    match runtime.block_on(nahar::pipeline::extract_page(&config, &source)) {
+        Ok(record) => {
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer(&mut out, &record).context("writing the record")?;
+            writeln!(out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            eprintln!("nahar: {err}");
+            Ok(ExitCode::from(EXIT_FAILED))
+        }
+    }
+}
+
+/// `https://…` or `http://…` as a URL, `file:…` or anything else as a path.
+fn target_location(target: &str) -> Result<config::SourceLocation, String> {
+    let lower = target.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return url::Url::parse(target)
+            .map(config::SourceLocation::Http)
+            .map_err(|e| format!("{target}: not a valid URL: {e}"));
+    }
+    let path = if lower.starts_with("file:") {
+        url::Url::parse(target)
+            .ok()
+            .and_then(|u| u.to_file_path().ok())
+            .ok_or_else(|| format!("{target}: not a valid file URL"))?
+    } else {
+        std::path::PathBuf::from(target)
+    };
+    if !path.is_file() {
+        return Err(format!("{}: no such file", path.display()));
+    }
+    Ok(config::SourceLocation::File(path))
 }
 
 /// Most sources fetched at once; politeness per host is the fetcher's business.

@@ -247,12 +247,6 @@ impl Ingester {
             etag: source_state.etag.clone(),
             last_modified: source_state.last_modified.clone(),
         };
-        if source.follow_links {
-            report.warnings.push(
-                "follow_links is not supported by this version: records are built from the feed's own content"
-                    .to_owned(),
-            );
-        }
         let fetched = match self.fetcher.fetch(source, &stored).await {
             Ok(fetched) => fetched,
             Err(err) => {
@@ -287,47 +281,125 @@ impl Ingester {
         source_state.etag = updated.etag;
         source_state.last_modified = updated.last_modified;
 
+        let rules = page_rules(source)?;
         let this = self.clone();
-        let source = source.clone();
-        let (counts, warnings, failure, gap) = tokio::task::spawn_blocking(move || {
-            this.write_documents(&source, &documents, &source_state)
-        })
-        .await
-        .map_err(|e| Failure::Internal(format!("the worker stopped: {e}")))?;
-        report.counts = counts;
-        report.publish_gap = gap;
-        report.warnings.extend(warnings);
-        match failure {
-            Some(failure) => Err(failure),
-            None => Ok(()),
+        let owned = source.clone();
+        let classified =
+            tokio::task::spawn_blocking(move || this.classify_documents(&owned, &documents))
+                .await
+                .map_err(|e| Failure::Internal(format!("the worker stopped: {e}")))??;
+        report.publish_gap = classified.gap;
+        report.warnings.extend(classified.warnings.iter().cloned());
+        report.counts.unchanged = classified.counts.unchanged;
+
+        // Large passes are written in batches, so that memory stays bounded by a batch (a feed
+        // of 100,000 items, or as many followed pages) and a crash keeps what was written. Only
+        // the last batch stores the new validators: a crash before it leaves the old ones, so the
+        // next pass reads the document again instead of hearing "not modified".
+        let mut interim = source_state.clone();
+        interim.etag = stored.etag.clone();
+        interim.last_modified = stored.last_modified.clone();
+        let batches: Vec<Vec<(parse::FeedEntry, u32)>> = chunked(classified.changed, BATCH_ITEMS);
+        if batches.is_empty() {
+            self.output
+                .state()
+                .set_source(&source.name, &source_state)?;
         }
+        let last = batches.len().saturating_sub(1);
+        for (index, batch) in batches.into_iter().enumerate() {
+            let pages = if source.follow_links {
+                self.follow_links(source, &batch, &rules).await
+            } else {
+                Vec::new()
+            };
+            let this = self.clone();
+            let owned = source.clone();
+            let state = if index == last {
+                source_state.clone()
+            } else {
+                interim.clone()
+            };
+            let written = tokio::task::spawn_blocking(move || {
+                this.write_batch_of(&owned, &batch, pages, &state)
+            })
+            .await
+            .map_err(|e| Failure::Internal(format!("the worker stopped: {e}")))??;
+            report.counts.new += written.new;
+            report.counts.updated += written.updated;
+        }
+        documents_failed(classified.parse_failures)
     }
 
-    /// Parses, classifies, builds and writes the records of `documents` (blocking work). Items
-    /// are classified by id and source hash *before* their records are built, so an unchanged
-    /// item costs no extraction or text analysis. A document that does not parse fails the
-    /// source, but the other documents of a folder are still written.
-    fn write_documents(
+    /// Reads the article page of every changed item that has a link, a few at a time (the
+    /// per-host limits of the fetcher decide how fast one host is asked), and extracts it on
+    /// the blocking pool as soon as it arrives, so that only the extracted text is kept. The
+    /// result is in the order of `changed`; an item whose page could not be used gets the reason.
+    async fn follow_links(
+        &self,
+        source: &SourceConfig,
+        changed: &[(parse::FeedEntry, u32)],
+        rules: &Arc<extract::PageRules>,
+    ) -> Vec<Option<Result<FollowedPage, String>>> {
+        let permits = Arc::new(tokio::sync::Semaphore::new(FOLLOW_CONCURRENCY));
+        let mut tasks = tokio::task::JoinSet::new();
+        for (index, (entry, _)) in changed.iter().enumerate() {
+            let Some(url) = entry.url.clone() else {
+                continue;
+            };
+            let fetcher = self.fetcher.clone();
+            let rules = Arc::clone(rules);
+            let permits = Arc::clone(&permits);
+            tasks.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                let document = match fetch_link_until_guarded(&fetcher, &url).await {
+                    Ok(document) => document,
+                    Err(err) => return (index, Err(err.to_string())),
+                };
+                let extracted = tokio::task::spawn_blocking(move || {
+                    let page = extract::page::extract(&document.text, Some(&document.url), &rules);
+                    FollowedPage {
+                        page,
+                        warnings: document.warnings,
+                    }
+                })
+                .await
+                .map_err(|e| format!("the extractor stopped: {e}"));
+                (index, extracted)
+            });
+        }
+        let mut pages: Vec<Option<Result<FollowedPage, String>>> =
+            (0..changed.len()).map(|_| None).collect();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((index, page)) => {
+                    if let Err(reason) = &page {
+                        tracing::warn!(source = %source.name, url = changed[index].0.url.as_ref().map(|u| u.as_str()).unwrap_or_default(), "The item's page was not used: {reason}");
+                    }
+                    if let Some(slot) = pages.get_mut(index) {
+                        *slot = Some(page);
+                    }
+                }
+                Err(e) => tracing::error!(source = %source.name, "A page reader stopped: {e}"),
+            }
+        }
+        pages
+    }
+
+    /// Parses and classifies the items of `documents` (blocking work) by id and source hash, so
+    /// that an unchanged item costs no page fetch, extraction or text analysis. A document that
+    /// does not parse fails the source, but the other documents of a folder are still written.
+    fn classify_documents(
         &self,
         source: &SourceConfig,
         documents: &[Document],
-        source_state: &SourceState,
-    ) -> (
-        Counts,
-        Vec<String>,
-        Option<Failure>,
-        Option<std::time::Duration>,
-    ) {
-        let ingested = Utc::now().trunc_subsecs(0);
+    ) -> Result<Classified, Failure> {
         let mut entries = Vec::new();
         let mut warnings = Vec::new();
         let mut parse_failures = Vec::new();
         for document in documents {
             match parse::entries(document, source) {
                 Ok(found) => entries.extend(found),
-                Err(err) if documents.len() == 1 => {
-                    return (Counts::default(), warnings, Some(err.into()), None);
-                }
+                Err(err) if documents.len() == 1 => return Err(err.into()),
                 Err(err) => parse_failures.push(format!("{}: {err}", document.url)),
             }
         }
@@ -349,13 +421,10 @@ impl Ingester {
             .iter()
             .map(|(id, entry)| (id.as_str(), entry.source_hash.as_str()))
             .collect();
-        let changes = match self.output.state().classify(&source.name, &keys) {
-            Ok(changes) => changes,
-            Err(err) => return (Counts::default(), warnings, Some(err.into()), gap),
-        };
+        let changes = self.output.state().classify(&source.name, &keys)?;
         let mut counts = Counts::default();
         let mut changed = Vec::new();
-        for ((_, entry), change) in items.iter().zip(changes) {
+        for ((_, entry), change) in items.into_iter().zip(changes) {
             let revision = match change {
                 Change::New => {
                     counts.new += 1;
@@ -372,48 +441,67 @@ impl Ingester {
             };
             changed.push((entry, revision));
         }
-        let records = self.build_records(source, &changed, ingested);
-        let written = if records.is_empty() {
-            self.output
-                .state()
-                .set_source(&source.name, source_state)
-                .map_err(Failure::from)
-        } else {
-            self.output
-                .write_batch(&source.name, &records, source_state)
-        };
-        if let Err(failure) = written {
-            return (Counts::default(), warnings, Some(failure), gap);
-        }
-        let failure = match parse_failures.len() {
-            0 => None,
-            1 => parse_failures
-                .pop()
-                .map(|f| Failure::Parse(parse::ParseError::Malformed(f))),
-            n => {
-                warnings.extend(parse_failures.iter().skip(1).cloned());
-                Some(Failure::Parse(parse::ParseError::Malformed(format!(
-                    "{n} documents failed; first: {}",
-                    parse_failures[0]
-                ))))
-            }
-        };
-        (counts, warnings, failure, gap)
+        Ok(Classified {
+            changed,
+            counts,
+            warnings,
+            parse_failures,
+            gap,
+        })
+    }
+
+    /// Builds and writes the records of one batch of classified items (blocking work); the
+    /// counts of what was written.
+    fn write_batch_of(
+        &self,
+        source: &SourceConfig,
+        batch: &[(parse::FeedEntry, u32)],
+        pages: Vec<Option<Result<FollowedPage, String>>>,
+        source_state: &SourceState,
+    ) -> Result<Counts, Failure> {
+        let ingested = Utc::now().trunc_subsecs(0);
+        let records = self.build_records(source, batch, pages, ingested);
+        self.output
+            .write_batch(&source.name, &records, source_state)?;
+        let new = records.iter().filter(|r| r.revision == 1).count();
+        Ok(Counts {
+            new,
+            updated: records.len() - new,
+            unchanged: 0,
+        })
     }
 
     /// Extracts and analyses the changed items, in order, on up to as many threads as there are
-    /// cores (text analysis is most of a large feed's cost).
+    /// cores (text analysis is most of a large feed's cost). An item whose page was followed
+    /// gets its body from the page; one whose page failed keeps the feed's own content and says
+    /// why in a `link_not_followed` warning.
     fn build_records(
         &self,
         source: &SourceConfig,
-        changed: &[(&parse::FeedEntry, u32)],
+        changed: &[(parse::FeedEntry, u32)],
+        pages: Vec<Option<Result<FollowedPage, String>>>,
         ingested: chrono::DateTime<Utc>,
     ) -> Vec<Record> {
-        let build = |(entry, revision): &(&parse::FeedEntry, u32)| {
-            let article = extract::article(entry);
+        let mut pages = pages.into_iter();
+        let work: Vec<Work<'_>> = changed
+            .iter()
+            .map(|(entry, revision)| (entry, *revision, pages.next().flatten()))
+            .collect();
+        let build = |(entry, revision, page): &Work<'_>| {
+            let (entry, article) = match page {
+                None => (std::borrow::Cow::Borrowed(*entry), extract::article(entry)),
+                Some(Ok(followed)) => match extract::followed(entry, &followed.page) {
+                    Ok((mut entry, article)) => {
+                        entry.warnings.extend(followed.warnings.iter().cloned());
+                        (std::borrow::Cow::Owned(entry), article)
+                    }
+                    Err(reason) => not_followed(entry, &reason),
+                },
+                Some(Err(reason)) => not_followed(entry, reason),
+            };
             let mut record = Record::build(
                 &source.name,
-                entry,
+                &entry,
                 &article,
                 &self.analyzer,
                 source.lang_hint,
@@ -422,6 +510,7 @@ impl Ingester {
             record.revision = *revision;
             record
         };
+        let changed = work;
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
         if threads < 2 || changed.len() < PARALLEL_FROM {
             return changed.iter().map(build).collect();
@@ -458,6 +547,162 @@ impl Ingester {
         }
     }
 }
+
+/// `nahar extract`: reads one article page (`source`'s location, trusted like a configured
+/// source) and builds the record nahar would write for it, with the source's settings
+/// (`[source.extract]`, `lang_hint`, `encoding`). Writes nothing.
+pub async fn extract_page(config: &Config, source: &SourceConfig) -> Result<Record, SourceError> {
+    let failed = |failure: Failure| SourceError {
+        source_name: source.name.clone(),
+        url: source.display_url(),
+        failure,
+    };
+    let rules = page_rules(source).map_err(failed)?;
+    let fetcher = Fetcher::new(&config.http).map_err(|e| failed(e.into()))?;
+    let mut documents = match fetcher
+        .fetch(source, &Validators::default())
+        .await
+        .map_err(|e| failed(e.into()))?
+    {
+        Fetched::Modified { documents, .. } => documents,
+        // Nothing was sent to make a 304 possible; a server that answers one anyway has no page.
+        Fetched::NotModified { .. } => {
+            return Err(failed(Failure::Parse(parse::ParseError::NotAFeed(
+                "the server answered 304 Not Modified to an unconditional request".to_owned(),
+            ))));
+        }
+    };
+    if documents.len() != 1 {
+        return Err(failed(Failure::Parse(parse::ParseError::Unsupported(
+            format!(
+                "expected one page, found {} files (a folder?)",
+                documents.len()
+            ),
+        ))));
+    }
+    let document = documents.remove(0);
+    let analyzer = Analyzer::new(&config.defaults.languages);
+    let lang_hint = source.lang_hint;
+    let name = source.name.clone();
+    tokio::task::spawn_blocking(move || {
+        let page = extract::page::extract(&document.text, Some(&document.url), &rules);
+        let (entry, article) = extract::standalone(&document.url, &page, document.warnings);
+        let ingested = Utc::now().trunc_subsecs(0);
+        Record::build(&name, &entry, &article, &analyzer, lang_hint, ingested)
+    })
+    .await
+    .map_err(|e| failed(Failure::Internal(format!("the extractor stopped: {e}"))))
+}
+
+/// The failure of a folder source some of whose documents did not parse (the others were
+/// written).
+fn documents_failed(mut parse_failures: Vec<String>) -> Result<(), Failure> {
+    match parse_failures.len() {
+        0 => Ok(()),
+        1 => Err(Failure::Parse(parse::ParseError::Malformed(
+            parse_failures.remove(0),
+        ))),
+        n => Err(Failure::Parse(parse::ParseError::Malformed(format!(
+            "{n} documents failed: {}",
+            parse_failures.join("; ")
+        )))),
+    }
+}
+
+/// `items` in consecutive batches of at most `size`, in order.
+fn chunked<T>(items: Vec<T>, size: usize) -> Vec<Vec<T>> {
+    let mut batches = Vec::with_capacity(items.len().div_ceil(size.max(1)));
+    let mut current = Vec::new();
+    for item in items {
+        current.push(item);
+        if current.len() >= size.max(1) {
+            batches.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        batches.push(current);
+    }
+    batches
+}
+
+/// Items built and written together: one journal entry and one fsync each. Large enough that
+/// the fsync is rare, small enough that a batch's records take a few MB.
+const BATCH_ITEMS: usize = 2_000;
+
+/// The feed's own article of an item whose page could not be used, with the reason as a
+/// `link_not_followed: …` warning: the item is never lost for its page.
+fn not_followed<'e>(
+    entry: &'e parse::FeedEntry,
+    reason: &str,
+) -> (std::borrow::Cow<'e, parse::FeedEntry>, extract::Article) {
+    let mut owned = entry.clone();
+    owned.warnings.push(format!("link_not_followed: {reason}"));
+    let article = extract::article(entry);
+    (std::borrow::Cow::Owned(owned), article)
+}
+
+/// A source's `[source.extract]` rules, compiled (the config checked them when it was read).
+fn page_rules(source: &SourceConfig) -> Result<Arc<extract::PageRules>, Failure> {
+    extract::PageRules::new(source.extract.body.as_deref(), &source.extract.remove)
+        .map(Arc::new)
+        .map_err(|e| {
+            Failure::Parse(parse::ParseError::Unsupported(format!(
+                "[source.extract] {e}"
+            )))
+        })
+}
+
+// TEMPORARY until Fetcher::fetch_link (guarded) lands.
+async fn fetch_link_until_guarded(
+    fetcher: &Fetcher,
+    url: &url::Url,
+) -> Result<Document, FetchError> {
+    let source = SourceConfig {
+        name: "link".to_owned(),
+        kind: crate::config::SourceKind::Page,
+        location: crate::config::SourceLocation::Http(url.clone()),
+        interval: crate::config::Interval::Auto,
+        follow_links: false,
+        lang_hint: None,
+        encoding: None,
+        timezone: crate::config::NaiveTimezone::Fixed(0),
+        select: None,
+        extract: crate::config::ExtractRules::default(),
+    };
+    match fetcher.fetch(&source, &Validators::default()).await? {
+        Fetched::Modified { mut documents, .. } if !documents.is_empty() => Ok(documents.remove(0)),
+        _ => Err(FetchError::Other("no document".to_owned())),
+    }
+}
+
+/// One item to build: the entry, its revision, and its followed page (or why there is none).
+type Work<'e> = (
+    &'e parse::FeedEntry,
+    u32,
+    Option<Result<FollowedPage, String>>,
+);
+
+/// An item's article page, extracted, with the warnings its decoding raised.
+#[derive(Debug)]
+struct FollowedPage {
+    page: extract::Page,
+    warnings: Vec<String>,
+}
+
+/// What a pass found in a source's documents, before any record is built.
+#[derive(Debug)]
+struct Classified {
+    /// New and changed items with the revision each will be written as.
+    changed: Vec<(parse::FeedEntry, u32)>,
+    counts: Counts,
+    warnings: Vec<String>,
+    /// Documents of a folder that did not parse (`URL: cause`).
+    parse_failures: Vec<String>,
+    gap: Option<std::time::Duration>,
+}
+
+/// Item pages read at once per source; the fetcher's per-host limits still apply on top.
+const FOLLOW_CONCURRENCY: usize = 8;
 
 /// Items fewer than this are built on the calling thread: spawning costs more than it saves.
 const PARALLEL_FROM: usize = 64;

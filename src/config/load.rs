@@ -23,8 +23,8 @@ use url::Url;
 
 use super::units::{format_duration, parse_duration, parse_size};
 use super::{
-    Config, ConfigError, ConfigErrors, Defaults, HttpConfig, Interval, NaiveTimezone, OutputConfig,
-    PageSelectors, ServiceConfig, SourceConfig, SourceKind, SourceLocation,
+    Config, ConfigError, ConfigErrors, Defaults, ExtractRules, HttpConfig, Interval, NaiveTimezone,
+    OutputConfig, PageSelectors, ServiceConfig, SourceConfig, SourceKind, SourceLocation,
 };
 use crate::text::Lang;
 
@@ -59,7 +59,9 @@ const SOURCE_KEYS: &[&str] = &[
     "encoding",
     "timezone",
     "select",
+    "extract",
 ];
+const EXTRACT_KEYS: &[&str] = &["body", "remove"];
 const SELECT_KEYS: &[&str] = &["item", "link", "title", "published", "summary"];
 
 /// The default `[output] dir`, relative to the config file's directory like any relative path.
@@ -869,6 +871,7 @@ impl<'t> Checker<'t> {
         let mut encoding = None;
         let mut timezone = NaiveTimezone::Fixed(0);
         let mut select: Option<(&Key<'_>, Option<PageSelectors>)> = None;
+        let mut extract = ExtractRules::default();
         // Given but invalid is not the same as missing: the former is already reported.
         let mut seen_name = false;
         let mut seen_url = false;
@@ -929,6 +932,13 @@ impl<'t> Checker<'t> {
                         None => invalid = true,
                     }
                 }
+                "extract" => match self.table(value, "source.extract") {
+                    Some(t) => match self.extract_rules(t) {
+                        Some(rules) => extract = rules,
+                        None => invalid = true,
+                    },
+                    None => invalid = true,
+                },
                 _ => self.unknown_key(key, value, "[[source]]", SOURCE_KEYS),
             }
         }
@@ -986,7 +996,57 @@ impl<'t> Checker<'t> {
             encoding,
             timezone,
             select,
+            extract,
         })
+    }
+
+    /// `[source.extract]`: `body` (one CSS selector) and `remove` (a list of them), each checked.
+    fn extract_rules(&mut self, table: &DeTable<'_>) -> Option<ExtractRules> {
+        let mut rules = ExtractRules::default();
+        let mut valid = true;
+        for (key, value) in entries(table) {
+            let field: &str = key.get_ref();
+            match field {
+                "body" => match self.non_empty_string(value, field) {
+                    Some(css) => match crate::extract::css_selector(css) {
+                        Ok(_) => rules.body = Some(css.to_owned()),
+                        Err(e) => {
+                            self.value_error(value, format!("body: {e}"));
+                            valid = false;
+                        }
+                    },
+                    None => valid = false,
+                },
+                "remove" => {
+                    let DeValue::Array(items) = value.get_ref() else {
+                        self.value_error(
+                            value,
+                            format!(
+                                "remove must be a list of CSS selectors, got {}",
+                                describe(value.get_ref())
+                            ),
+                        );
+                        valid = false;
+                        continue;
+                    };
+                    for item in items {
+                        let Some(css) = self.non_empty_string(item, "remove") else {
+                            valid = false;
+                            continue;
+                        };
+                        match crate::extract::css_selector(css) {
+                            Ok(_) => rules.remove.push(css.to_owned()),
+                            Err(e) => {
+                                self.value_error(item, format!("remove: {e}"));
+                                valid = false;
+                            }
+                        }
+                    }
+                }
+                _ => self.unknown_key(key, value, "[source.extract]", EXTRACT_KEYS),
+            }
+        }
+        valid.then_some(rules)
     }
 
     /// A source's `name`: well-formed and not used by an earlier source.
@@ -1050,6 +1110,17 @@ impl<'t> Checker<'t> {
                 }
             };
             *slot = self.non_empty_string(value, field).map(str::to_owned);
+            if let Some(css) = slot.as_deref() {
+                let checked = if field == "item" {
+                    crate::extract::css_selector(css).map(|_| ())
+                } else {
+                    crate::parse::listing::FieldSelector::parse(css).map(|_| ())
+                };
+                if let Err(message) = checked {
+                    self.value_error(value, format!("{field}: {message}"));
+                    *slot = None;
+                }
+            }
         }
         if !seen_item {
             self.missing(
@@ -1354,6 +1425,7 @@ published = "time@datetime"
                     encoding: Some(encoding_rs::WINDOWS_1255),
                     timezone: NaiveTimezone::Fixed(0),
                     select: None,
+                    extract: crate::config::ExtractRules::default(),
                 },
                 SourceConfig {
                     name: "example-listing".to_owned(),
@@ -1371,6 +1443,7 @@ published = "time@datetime"
                         published: Some("time@datetime".to_owned()),
                         summary: None,
                     }),
+                    extract: crate::config::ExtractRules::default(),
                 },
             ],
         };
@@ -1399,6 +1472,7 @@ published = "time@datetime"
                 encoding: None,
                 timezone: NaiveTimezone::Fixed(0),
                 select: None,
+                extract: crate::config::ExtractRules::default(),
             }],
         };
         assert_eq!(config, expected);
@@ -1827,6 +1901,48 @@ select = { item = "li", link = "a@href", summary = "p" }
                 published: None,
                 summary: Some("p".to_owned()),
             })
+        );
+    }
+
+    #[test]
+    fn extract_rules_and_selectors_are_checked_css() {
+        let text = r#"
+[[source]]
+name = "site"
+url = "https://example.org/rss"
+[source.extract]
+body = "div.article-body"
+remove = ["aside.read-also", "div[class*=share]"]
+
+[[source]]
+name = "broken"
+url = "https://example.org/rss2"
+extract = { body = "div[", remove = ["ok", "p >"], strip = [] }
+
+[[source]]
+name = "listing"
+kind = "page"
+url = "https://example.org/"
+select = { item = "li[", link = "a@href", title = "h2 >" }
+"#;
+        assert_eq!(
+            errors(text),
+            vec![
+                r#"12:20: body: invalid CSS selector "div[": Unexpected EOL"#.to_owned(),
+                r#"12:44: remove: invalid CSS selector "p >": DanglingCombinator"#.to_owned(),
+                "12:52: unknown key `strip` in [source.extract]; known keys: body, remove"
+                    .to_owned(),
+                r#"18:19: item: invalid CSS selector "li[": Unexpected EOL"#.to_owned(),
+                r#"18:51: title: invalid CSS selector "h2 >": DanglingCombinator"#.to_owned(),
+            ]
+        );
+        let config = ok(&text[..text.find("[[source]]\nname = \"broken\"").unwrap_or(0)]);
+        assert_eq!(
+            config.sources[0].extract,
+            crate::config::ExtractRules {
+                body: Some("div.article-body".to_owned()),
+                remove: vec!["aside.read-also".to_owned(), "div[class*=share]".to_owned()],
+            }
         );
     }
 

@@ -179,6 +179,16 @@ pub struct PageSelectors {
     pub summary: Option<String>,
 }
 
+/// `[source.extract]`: a source's own article-extraction rules (CSS selectors, checked when the
+/// config is read).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExtractRules {
+    /// The article body, when the generic algorithm picks the wrong element.
+    pub body: Option<String>,
+    /// Elements dropped before anything else (a site's share bar, its "read also" box).
+    pub remove: Vec<String>,
+}
+
 /// One `[[source]]`, with `[defaults]` applied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceConfig {
@@ -195,6 +205,7 @@ pub struct SourceConfig {
     /// How to read timestamps that carry no zone. Default UTC.
     pub timezone: NaiveTimezone,
     pub select: Option<PageSelectors>,
+    pub extract: ExtractRules,
 }
 
 impl SourceConfig {

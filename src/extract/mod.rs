@@ -46,6 +46,21 @@ pub struct Article {
     pub blocks: Vec<Block>,
 }
 
+/// Compiles one CSS selector of the config (`[source.select]`, `[source.extract]`); the error
+/// says what is wrong in words (scraper's own message for some errors is an apology).
+pub fn css_selector(css: &str) -> Result<scraper::Selector, String> {
+    scraper::Selector::parse(css).map_err(|e| {
+        let message = e.to_string();
+        let reason = if message.starts_with("Unexpected error occurred") {
+            // The variant name (`DanglingCombinator`, `EmptySelector`) is on the last line.
+            message.lines().last().unwrap_or_default().to_owned()
+        } else {
+            message
+        };
+        format!("invalid CSS selector {css:?}: {reason}")
+    })
+}
+
 /// The article of a feed item, from the feed's own content.
 pub fn article(entry: &FeedEntry) -> Article {
     let title = entry
@@ -65,6 +80,78 @@ pub fn article(entry: &FeedEntry) -> Article {
         title,
         blocks: body.map(body_blocks).unwrap_or_default(),
     }
+}
+
+/// The article of an item whose page was read: the page's body, with the feed's title (the
+/// page's when the feed has none); the item gains the page's author, date and language where
+/// the feed gave none. `Err` says why the page cannot stand for the item (no article text).
+pub fn followed(entry: &FeedEntry, page: &Page) -> Result<(FeedEntry, Article), String> {
+    let has_text = page
+        .blocks
+        .iter()
+        .any(|b| b.kind != BlockKind::Heading && !b.text.trim().is_empty());
+    if !has_text {
+        return Err("the page has no article text".to_owned());
+    }
+    let mut entry = entry.clone();
+    if entry.authors.is_empty() {
+        entry.authors.extend(page.author.iter().cloned());
+    }
+    if entry.published.is_none() && entry.updated.is_none() {
+        entry.published = page.published;
+    }
+    if entry.language.is_none() {
+        entry.language.clone_from(&page.lang);
+    }
+    let mut article = article(&entry);
+    if article.title.is_none() {
+        article.title = page.title.clone().filter(|t| !t.trim().is_empty());
+    }
+    article.blocks.clone_from(&page.blocks);
+    Ok((entry, article))
+}
+
+/// A page read on its own (`nahar extract`) as an item: identified by its canonical URL (so it
+/// gets the id a feed item linking to it by URL would get), with the page's metadata, and its
+/// article.
+pub fn standalone(url: &url::Url, page: &Page, warnings: Vec<String>) -> (FeedEntry, Article) {
+    let canonical = crate::links::canonical_url(url.clone());
+    let key = canonical
+        .as_ref()
+        .map_or_else(|| url.as_str().to_owned(), |u| u.as_str().to_owned());
+    let body: String = page
+        .blocks
+        .iter()
+        .map(|b| b.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let entry = FeedEntry {
+        identity: crate::parse::Identity {
+            basis: crate::parse::IdentityBasis::Link,
+            key,
+        },
+        url: canonical,
+        title: page.title.as_ref().map(|t| Markup {
+            content: t.clone(),
+            is_html: false,
+        }),
+        summary: None,
+        content: None,
+        authors: page.author.iter().cloned().collect(),
+        published: page.published,
+        updated: None,
+        language: page.lang.clone(),
+        source_hash: crate::parse::content_hash(&[
+            page.title.as_deref().unwrap_or_default(),
+            &body,
+        ]),
+        warnings,
+    };
+    let article = Article {
+        title: page.title.clone().filter(|t| !t.trim().is_empty()),
+        blocks: page.blocks.clone(),
+    };
+    (entry, article)
 }
 
 fn body_blocks(body: &Markup) -> Vec<Block> {

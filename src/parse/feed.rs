@@ -1254,7 +1254,7 @@ fn content_markup(body: &str, media_type: &str) -> Option<Markup> {
 }
 
 /// Hex SHA-256 of the parts, each followed by a separator that cannot occur in them.
-pub(crate) fn hash(parts: &[&str]) -> String {
+pub fn hash(parts: &[&str]) -> String {
     let mut hasher = Sha256::new();
     for part in parts {
         hasher.update(part.as_bytes());
@@ -1310,6 +1310,7 @@ mod tests {
             encoding: None,
             timezone: NaiveTimezone::Fixed(0),
             select: None,
+            extract: crate::config::ExtractRules::default(),
         }
     }
 

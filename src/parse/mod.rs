@@ -8,6 +8,7 @@
 
 mod dates;
 mod feed;
+pub mod listing;
 
 use chrono::{DateTime, Utc};
 use url::Url;
@@ -16,6 +17,7 @@ use crate::config::{SourceConfig, SourceKind};
 use crate::fetch::Document;
 
 pub use dates::parse_timestamp;
+pub use feed::hash as content_hash;
 
 /// How an item's identity was found (TEXT of ANCHORS.md lesson 2: a policy with fallbacks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,9 +86,7 @@ pub enum ParseError {
 pub fn entries(document: &Document, source: &SourceConfig) -> Result<Vec<FeedEntry>, ParseError> {
     match source.kind {
         SourceKind::Feed => feed::entries(document, source),
-        SourceKind::Page => Err(ParseError::Unsupported(
-            "kind = \"page\" sources are not supported by this version".to_owned(),
-        )),
+        SourceKind::Page => listing::entries(document, source),
     }
 }
 

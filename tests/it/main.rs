@@ -11,6 +11,8 @@ mod feed_corpus;
 mod text_accuracy;
 mod text_conformance;
 mod cli_fetch;
+mod articles;
+mod hostile;
 mod daemon;
 mod fetch_http;
 mod serve;

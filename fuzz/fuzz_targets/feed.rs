@@ -1,0 +1,43 @@
+//! A feed document end to end up to the record: decode → parse → extract → text → record.
+//! Never a panic, never a record with a non-http(s) URL.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use nahar::config::{Config, parse};
+use nahar::fetch::{DocumentKind, document};
+use nahar::record::Record;
+use nahar::text::Analyzer;
+
+fn setup() -> &'static (Config, Analyzer) {
+    static SETUP: OnceLock<(Config, Analyzer)> = OnceLock::new();
+    SETUP.get_or_init(|| {
+        let config = parse(
+            "[[source]]\nname = \"fuzz\"\nurl = \"https://example.org/feed.xml\"\n",
+            std::path::Path::new("fuzz.toml"),
+        )
+        .unwrap_or_else(|e| panic!("the fuzz config does not parse: {e}"));
+        let analyzer = Analyzer::new(&config.defaults.languages);
+        (config, analyzer)
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let (config, analyzer) = setup();
+    let source = &config.sources[0];
+    let Ok(url) = url::Url::parse("https://example.org/feed.xml") else {
+        return;
+    };
+    let doc = document(url, Some("application/rss+xml"), data, DocumentKind::Xml, None);
+    let Ok(entries) = nahar::parse::entries(&doc, source) else {
+        return;
+    };
+    for entry in &entries {
+        let article = nahar::extract::article(entry);
+        let record = Record::build("fuzz", entry, &article, analyzer, None, chrono::Utc::now());
+        if let Some(url) = &record.url {
+            assert!(url.starts_with("http://") || url.starts_with("https://"), "{url}");
+        }
+    }
+});

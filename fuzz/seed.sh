@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Seeds fuzz/corpus/<target>/ with real inputs from the shared test corpus.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+corpus="${NAHAR_CORPUS:-$here/../../shared/corpus}"
+mkdir -p "$here/corpus/feed" "$here/corpus/page" "$here/corpus/charset" "$here/corpus/text"
+find "$corpus/feed-rs" "$corpus/gofeed-testdata" "$corpus/hebrew-encoding" -type f \
+    \( -name '*.xml' -o -name '*.rss' -o -name '*.atom' -o -name '*.json' \) -size -200k \
+    -exec cp -t "$here/corpus/feed" {} + 2>/dev/null || true
+find "$corpus/hebrew-encoding" -type f -size -100k -exec cp -t "$here/corpus/charset" {} + 2>/dev/null || true
+n=0
+for page in "$corpus"/readability-test-pages/test/test-pages/*/source.html.gz; do
+    n=$((n + 1)); gzip -dc "$page" > "$here/corpus/page/readability-$n.html"
+done
+for page in $(ls "$corpus"/trafilatura-eval/tests/eval/*.gz | head -200); do
+    gzip -dc "$page" > "$here/corpus/page/$(basename "$page" .gz)"
+done
+cp "$corpus/../seed-article.txt" "$here/corpus/text/" 2>/dev/null || true
+find "$corpus/lingua-testdata" -path '*sentences/he.txt' -o -path '*sentences/en.txt' | head -2 \
+    | xargs -I{} cp {} "$here/corpus/text/"
+echo "seeded: $(ls "$here/corpus/feed" | wc -l) feeds, $(ls "$here/corpus/page" | wc -l) pages"

@@ -1,0 +1,307 @@
+//! Listing pages: the HTML of a `kind = "page"` source in, one item per `[source.select] item`.
+//!
+//! In: a decoded HTML [`Document`] and the source's selectors (`sel` takes an element's text,
+//! `sel@attr` an attribute). Out: [`FeedEntry`] values in page order, links resolved against the
+//! page URL and canonicalized, identified by that link (a listing has no GUIDs); `published`
+//! read with the source's timezone; the item's own HTML as its summary when no `summary`
+//! selector is given, so the article stage has something when the link cannot be followed.
+//! Never: follows the links (that is the pipeline's `follow_links`), keeps an item without an
+//! http(s) link, or emits `javascript:`/`data:` URLs.
+
+use scraper::{ElementRef, Html, Selector};
+
+use super::feed::hash;
+use super::{FeedEntry, Identity, IdentityBasis, Markup, ParseError, parse_timestamp};
+use crate::config::{PageSelectors, SourceConfig};
+use crate::extract::css_selector;
+use crate::fetch::Document;
+use crate::links;
+
+/// One `[source.select]` value, compiled: a CSS selector and, for `sel@attr`, the attribute.
+#[derive(Debug, Clone)]
+pub struct FieldSelector {
+    /// `None` for `@attr` alone: the item element itself.
+    css: Option<Selector>,
+    attr: Option<String>,
+}
+
+impl FieldSelector {
+    /// Reads `sel` or `sel@attr`; the error says what is wrong with the CSS.
+    pub fn parse(value: &str) -> Result<FieldSelector, String> {
+        let value = value.trim();
+        let (css, attr) = match value.rsplit_once('@') {
+            Some((css, attr))
+                if !attr.is_empty()
+                    && attr
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':')) =>
+            {
+                (css.trim(), Some(attr.to_ascii_lowercase()))
+            }
+            _ => (value, None),
+        };
+        // `@href` alone: the attribute of the item element itself.
+        let css = if css.is_empty() {
+            None
+        } else {
+            Some(css_selector(css)?)
+        };
+        Ok(FieldSelector { css, attr })
+    }
+
+    /// The first non-empty value under `item` (the item itself included, for `:scope`).
+    fn value(&self, item: ElementRef<'_>) -> Option<String> {
+        self.elements(item).find_map(|element| {
+            let value = match &self.attr {
+                Some(attr) => element.value().attr(attr).map(str::to_owned),
+                None => Some(element.text().collect::<String>()),
+            }?;
+            let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+            (!value.is_empty()).then_some(value)
+        })
+    }
+
+    /// The first matching element's inner HTML (for a summary), or the attribute's value.
+    fn markup(&self, item: ElementRef<'_>) -> Option<Markup> {
+        let element = self.elements(item).next()?;
+        match &self.attr {
+            Some(attr) => element.value().attr(attr).map(|v| Markup {
+                content: v.to_owned(),
+                is_html: false,
+            }),
+            None => Some(Markup {
+                content: element.inner_html(),
+                is_html: true,
+            }),
+        }
+    }
+
+    fn elements<'a>(
+        &'a self,
+        item: ElementRef<'a>,
+    ) -> Box<dyn Iterator<Item = ElementRef<'a>> + 'a> {
+        match &self.css {
+            None => Box::new(std::iter::once(item)),
+            Some(css) => Box::new(item.select(css)),
+        }
+    }
+}
+
+/// `[source.select]`, compiled.
+#[derive(Debug, Clone)]
+pub struct ListingSelectors {
+    item: Selector,
+    link: FieldSelector,
+    title: Option<FieldSelector>,
+    published: Option<FieldSelector>,
+    summary: Option<FieldSelector>,
+}
+
+impl ListingSelectors {
+    pub fn new(select: &PageSelectors) -> Result<ListingSelectors, String> {
+        let optional = |s: &Option<String>| s.as_deref().map(FieldSelector::parse).transpose();
+        Ok(ListingSelectors {
+            item: css_selector(select.item.trim())?,
+            link: FieldSelector::parse(&select.link)?,
+            title: optional(&select.title)?,
+            published: optional(&select.published)?,
+            summary: optional(&select.summary)?,
+        })
+    }
+}
+
+/// The items of a listing page.
+pub fn entries(document: &Document, source: &SourceConfig) -> Result<Vec<FeedEntry>, ParseError> {
+    let select = source.select.as_ref().ok_or_else(|| {
+        ParseError::Unsupported("a kind = \"page\" source needs [source.select]".to_owned())
+    })?;
+    let selectors = ListingSelectors::new(select).map_err(ParseError::Unsupported)?;
+    let html = Html::parse_document(&document.text);
+    let language = html
+        .root_element()
+        .value()
+        .attr("lang")
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned);
+    let items: Vec<ElementRef<'_>> = html.select(&selectors.item).collect();
+    if items.is_empty() {
+        return Err(ParseError::NotAFeed(format!(
+            "no element on the page matches [source.select] item = {:?}",
+            select.item
+        )));
+    }
+    let mut entries = Vec::new();
+    for item in items {
+        let Some(url) = selectors
+            .link
+            .value(item)
+            .and_then(|link| links::canonical(&link, Some(&document.url)))
+        else {
+            continue;
+        };
+        let title = selectors.title.as_ref().and_then(|s| s.value(item));
+        let published = selectors
+            .published
+            .as_ref()
+            .and_then(|s| s.value(item))
+            .and_then(|t| parse_timestamp(&t, source.timezone));
+        let summary = match &selectors.summary {
+            Some(s) => s.markup(item),
+            None => Some(Markup {
+                content: item.inner_html(),
+                is_html: true,
+            }),
+        };
+        let link_text = url.as_str().to_owned();
+        let body = summary.as_ref().map_or("", |s| s.content.as_str());
+        entries.push(FeedEntry {
+            identity: Identity {
+                basis: IdentityBasis::Link,
+                key: link_text.clone(),
+            },
+            source_hash: hash(&[title.as_deref().unwrap_or_default(), body, &link_text]),
+            url: Some(url),
+            title: title.map(|content| Markup {
+                content,
+                is_html: false,
+            }),
+            summary,
+            content: None,
+            authors: Vec::new(),
+            published,
+            updated: None,
+            language: language.clone(),
+            warnings: document.warnings.clone(),
+        });
+    }
+    if entries.is_empty() {
+        return Err(ParseError::NotAFeed(format!(
+            "{} elements match item = {:?}, but none has an http(s) link at link = {:?}",
+            html.select(&selectors.item).count(),
+            select.item,
+            select.link
+        )));
+    }
+    Ok(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{NaiveTimezone, SourceKind, SourceLocation};
+
+    fn source(select: PageSelectors) -> SourceConfig {
+        SourceConfig {
+            name: "listing".to_owned(),
+            kind: SourceKind::Page,
+            location: SourceLocation::Http(
+                url::Url::parse("https://news.example/section/").unwrap_or_else(|e| panic!("{e}")),
+            ),
+            interval: crate::config::Interval::Auto,
+            follow_links: false,
+            lang_hint: None,
+            encoding: None,
+            timezone: NaiveTimezone::Jerusalem,
+            select: Some(select),
+            extract: crate::config::ExtractRules::default(),
+        }
+    }
+
+    fn document(html: &str) -> Document {
+        crate::fetch::document(
+            url::Url::parse("https://news.example/section/").unwrap_or_else(|e| panic!("{e}")),
+            Some("text/html; charset=utf-8"),
+            html.as_bytes(),
+            crate::fetch::DocumentKind::Html,
+            None,
+        )
+    }
+
+    const PAGE: &str = r#"<html lang="he"><body><nav><a href="/">בית</a></nav>
+<ul class="news">
+ <li class="story"><a href="/a/1?utm_source=x"><h2> ראש הממשלה   נפגש</h2></a><time datetime="2024-11-20T18:00:00">היום</time><p>תקציר <b>אחד</b></p></li>
+ <li class="story"><a href="javascript:void(0)"><h2>bad</h2></a></li>
+ <li class="story"><a href="https://other.example/b#top"><h2>Second</h2></a><p>Two</p></li>
+</ul></body></html>"#;
+
+    #[test]
+    fn items_links_titles_dates_and_summaries() {
+        let src = source(PageSelectors {
+            item: "li.story".to_owned(),
+            link: "a@href".to_owned(),
+            title: Some("h2".to_owned()),
+            published: Some("time@datetime".to_owned()),
+            summary: Some("p".to_owned()),
+        });
+        let found = entries(&document(PAGE), &src).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(found.len(), 2, "the javascript: item is dropped");
+        let first = &found[0];
+        assert_eq!(
+            first.url.as_ref().map(url::Url::as_str),
+            Some("https://news.example/a/1")
+        );
+        assert_eq!(first.identity.basis, IdentityBasis::Link);
+        assert_eq!(
+            first.title.as_ref().map(|t| t.content.as_str()),
+            Some("ראש הממשלה נפגש")
+        );
+        // Israeli time, UTC+2 in November.
+        assert_eq!(
+            first.published.map(|p| p.to_rfc3339()),
+            Some("2024-11-20T16:00:00+00:00".to_owned())
+        );
+        assert_eq!(
+            first
+                .summary
+                .as_ref()
+                .map(|s| (s.content.as_str(), s.is_html)),
+            Some(("תקציר <b>אחד</b>", true))
+        );
+        assert_eq!(first.language.as_deref(), Some("he"));
+        assert_eq!(
+            found[1].url.as_ref().map(url::Url::as_str),
+            Some("https://other.example/b")
+        );
+        // Stable: the same page gives the same identities and hashes.
+        let again = entries(&document(PAGE), &src).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(found, again);
+    }
+
+    #[test]
+    fn the_item_itself_can_be_the_link() {
+        let src = source(PageSelectors {
+            item: "ul.news a".to_owned(),
+            link: "@href".to_owned(),
+            title: Some("h2".to_owned()),
+            published: None,
+            summary: None,
+        });
+        let found = entries(&document(PAGE), &src).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(found.len(), 2);
+        assert!(found[0].summary.is_some(), "the item's HTML is the summary");
+    }
+
+    #[test]
+    fn selectors_that_match_nothing_are_named() {
+        let src = source(PageSelectors {
+            item: "article.none".to_owned(),
+            link: "a@href".to_owned(),
+            title: None,
+            published: None,
+            summary: None,
+        });
+        let err = entries(&document(PAGE), &src).err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some(
+                "not a feed: no element on the page matches [source.select] item = \"article.none\""
+            )
+        );
+        assert_eq!(
+            FieldSelector::parse("li[@href").err().as_deref(),
+            Some("invalid CSS selector \"li[\": Unexpected EOL")
+        );
+        assert!(FieldSelector::parse("time@datetime").is_ok());
+    }
+}
