@@ -429,3 +429,236 @@ fn one_fetch_over_every_hostile_server_names_each_failure_and_keeps_the_good_fee
     assert_eq!(records.lines().count(), 100_003);
     assert!(records.contains("\"source\":\"good\""));
 }
+
+/// Runs `nahar fetch` on one config in `dir`; (exit code, stdout, records).
+fn fetch_dir(dir: &std::path::Path) -> (Option<i32>, String, Vec<serde_json::Value>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_nahar"))
+        .env_remove("NAHAR_CONFIG")
+        .env("NAHAR_LOG", "error")
+        .args(["fetch", "-c"])
+        .arg(dir.join("nahar.toml"))
+        .output()
+        .expect("run nahar");
+    let records = std::fs::read_dir(dir.join("out/records"))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .flat_map(|e| {
+                    std::fs::read_to_string(e.path())
+                        .expect("read")
+                        .lines()
+                        .map(|l| serde_json::from_str(l).expect("a record is one JSON line"))
+                        .collect::<Vec<serde_json::Value>>()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        records,
+    )
+}
+
+#[test]
+fn hostile_content_is_contained_item_by_item() {
+    // A server that logs every request: no entity may ever make nahar fetch anything.
+    let server = crate::serve::Server::start();
+    let evil = server.url("/evil.dtd");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let laughs = (1..=9)
+        .map(|n| format!("<!ENTITY l{n} \"{}\">", format!("&l{};", n - 1).repeat(10)))
+        .collect::<String>();
+    let big_title = "כותרת ארוכה מאוד ".repeat(65_536 / 9 * 8);
+    let mut feed = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE rss [<!ENTITY l0 \"ha\">{laughs}<!ENTITY xxe SYSTEM \"file:///etc/passwd\"><!ENTITY remote SYSTEM \"{evil}\">%remote;]>\n<rss version=\"2.0\"><channel><title>hostile</title><link>https://hostile.example/</link>\n"
+    );
+    let items: Vec<String> = vec![
+        "<item><guid>laughs</guid><title>Laughs &l9;</title><link>https://hostile.example/laughs</link></item>".to_owned(),
+        "<item><guid>xxe</guid><title>Secret &xxe;</title><description>&remote;</description><link>https://hostile.example/xxe</link></item>".to_owned(),
+        format!("<item><guid>big</guid><title>{big_title}</title><link>https://hostile.example/big</link></item>"),
+        "<item><guid>bidi</guid><title>\u{202E}evil\u{202C} \u{200F}שלום\u{200E} \u{2066}x\u{2069}\u{200B}\u{FEFF}\u{2067}</title><link>https://hostile.example/bidi</link></item>".to_owned(),
+        "<item><guid>markup</guid><title>Markup</title><description><![CDATA[<p>Kept text.</p><script>alert('x')</script><style>p{color:red}</style><iframe src=\"https://evil.example/\">frame text</iframe><object data=\"x.swf\">object text</object><p onclick=\"steal()\">More kept text.</p>]]></description><link>https://hostile.example/markup</link></item>".to_owned(),
+        "<item><guid>js</guid><title>Script link</title><link>javascript:alert(document.cookie)</link></item>".to_owned(),
+        "<item><guid>data</guid><title>Data link</title><link>data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==</link></item>".to_owned(),
+        "<item><guid>dup</guid><title>First copy</title><link>https://hostile.example/dup1</link></item>".to_owned(),
+        "<item><guid>dup</guid><title>Second copy</title><link>https://hostile.example/dup2</link></item>".to_owned(),
+        "<item><guid>old</guid><title>Old</title><pubDate>Mon, 01 Jan 1900 00:00:00 GMT</pubDate><link>https://hostile.example/old</link></item>".to_owned(),
+        "<item><guid>future</guid><title>Future</title><pubDate>Fri, 31 Dec 2100 23:59:59 GMT</pubDate><link>https://hostile.example/future</link></item>".to_owned(),
+        "<item><description>Only a description, no id, link or title.</description></item>".to_owned(),
+        "<item></item>".to_owned(),
+    ];
+    for item in &items {
+        feed.push_str(item);
+        feed.push('\n');
+    }
+    feed.push_str("</channel></rss>\n");
+    let mut bytes = feed.into_bytes();
+    // Invalid UTF-8 inside a title: a lone continuation byte and a truncated sequence.
+    let broken = b"<item><guid>utf8</guid><title>bad \x80 bytes \xE2\x82 here</title><link>https://hostile.example/utf8</link></item>\n";
+    let at = bytes
+        .windows(10)
+        .position(|w| w == b"</channel>")
+        .expect("end of channel");
+    bytes.splice(at..at, broken.iter().copied());
+    std::fs::write(dir.path().join("hostile.xml"), &bytes).expect("feed");
+    // NUL bytes are not XML: a document with one is refused, by name.
+    std::fs::write(
+        dir.path().join("nul.xml"),
+        b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>n\0ul</title><item><guid>1</guid><title>a\0b</title></item></channel></rss>",
+    )
+    .expect("feed");
+    std::fs::write(
+        dir.path().join("nahar.toml"),
+        "[output]\ndir = \"out\"\n\n[[source]]\nname = \"hostile\"\nurl = \"file:hostile.xml\"\n\n[[source]]\nname = \"nul\"\nurl = \"file:nul.xml\"\n",
+    )
+    .expect("config");
+
+    let started = Instant::now();
+    let (code, stdout, records) = fetch_dir(dir.path());
+    eprintln!(
+        "hostile content: {:.1} s\n{stdout}",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(code == Some(0) || code == Some(2), "{code:?} {stdout}");
+    assert!(
+        server.requests("/evil.dtd").is_empty(),
+        "an external entity was fetched"
+    );
+    let hostile: Vec<&serde_json::Value> = records
+        .iter()
+        .filter(|r| r["source"] == "hostile")
+        .collect();
+    let by_url = |suffix: &str| {
+        hostile
+            .iter()
+            .find(|r| r["url"].as_str().is_some_and(|u| u.ends_with(suffix)))
+            .copied()
+    };
+    let all_text: String = records.iter().map(|r| r.to_string()).collect();
+    assert!(!all_text.contains("root:x:0:0"), "/etc/passwd leaked");
+    assert!(
+        !all_text.contains(&"ha".repeat(1000)),
+        "an entity was expanded"
+    );
+    // Markup in a description: text kept, active content gone.
+    let markup = by_url("/markup").expect("markup item");
+    assert_eq!(markup["text"], "Kept text.\n\nMore kept text.");
+    // Bidi and invisible controls: none survives, the words do.
+    let bidi = by_url("/bidi").expect("bidi item");
+    let title = bidi["title"].as_str().expect("title");
+    assert!(
+        title.contains("שלום") && title.contains("live"),
+        "{title:?}"
+    );
+    assert!(
+        !title.chars().any(|c| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')),
+        "{title:?}"
+    );
+    // javascript: and data: links are never a record's url.
+    for r in &hostile {
+        if let Some(url) = r["url"].as_str() {
+            assert!(url.starts_with("https://"), "{url}");
+        }
+    }
+    assert!(
+        hostile
+            .iter()
+            .any(|r| r["title"] == "Script link" && r["url"].is_null())
+    );
+    assert!(
+        hostile
+            .iter()
+            .any(|r| r["title"] == "Data link" && r["url"].is_null())
+    );
+    // A GUID used twice: both items kept, told apart.
+    assert!(by_url("/dup1").is_some() && by_url("/dup2").is_some());
+    // Dates far in the past and future are kept as the source gave them.
+    assert_eq!(
+        by_url("/old").expect("old")["published"],
+        "1900-01-01T00:00:00Z"
+    );
+    assert_eq!(
+        by_url("/future").expect("future")["published"],
+        "2100-12-31T23:59:59Z"
+    );
+    // The 1 MB title is a record, not a crash.
+    assert!(
+        by_url("/big").expect("big")["title"]
+            .as_str()
+            .is_some_and(|t| t.len() > 1_000_000)
+    );
+    // Invalid UTF-8: replaced, and the record says so.
+    let utf8 = by_url("/utf8").expect("utf8 item");
+    assert!(
+        utf8["title"]
+            .as_str()
+            .is_some_and(|t| t.contains('\u{FFFD}'))
+    );
+    assert!(utf8["warnings"].to_string().contains("decode_errors"));
+    // An item with no id, link or title is identified by its content; an empty item is dropped.
+    assert!(
+        hostile
+            .iter()
+            .any(|r| r["text"] == "Only a description, no id, link or title.")
+    );
+    // The document with NUL bytes: a record or a clear error, never a crash.
+    let nul_line = stdout
+        .lines()
+        .find(|l| l.contains(" nul"))
+        .expect("nul reported");
+    assert!(
+        nul_line.starts_with("ok") || nul_line.contains("parse:"),
+        "{nul_line}"
+    );
+}
+
+#[test]
+fn a_full_disk_is_a_clear_error_and_the_next_run_completes_without_duplicates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut feed =
+        String::from("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>big</title>");
+    for n in 0..3_000 {
+        feed.push_str(&format!(
+            "<item><guid>{n}</guid><title>Item {n}: ראש הממשלה נפגש עם שליח אמריקאי</title><description>Paragraph {n} with enough words to make the record file grow past the limit quickly.</description></item>"
+        ));
+    }
+    feed.push_str("</channel></rss>");
+    std::fs::write(dir.path().join("feed.xml"), feed).expect("feed");
+    std::fs::write(
+        dir.path().join("nahar.toml"),
+        "[output]\ndir = \"out\"\n\n[[source]]\nname = \"big\"\nurl = \"file:feed.xml\"\n",
+    )
+    .expect("config");
+    // A file-size limit makes every write past 2 MB fail with EFBIG, as a full disk fails
+    // with ENOSPC: the state store fits, the records do not. SIGXFSZ is ignored so that the
+    // write fails instead of the process dying (a shell runs nahar with both settings).
+    let limited = Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 4096; exec \"$0\" fetch -c \"$1\"")
+        .arg(env!("CARGO_BIN_EXE_nahar"))
+        .arg(dir.path().join("nahar.toml"))
+        .env_remove("NAHAR_CONFIG")
+        .env("NAHAR_LOG", "error")
+        .output()
+        .expect("run nahar");
+    let stdout = String::from_utf8_lossy(&limited.stdout);
+    eprintln!("{stdout}{}", String::from_utf8_lossy(&limited.stderr));
+    assert_eq!(limited.status.code(), Some(2), "{stdout}");
+    let failed = stdout
+        .lines()
+        .find(|l| l.starts_with("failed"))
+        .expect("the source failed");
+    assert!(
+        failed.contains("big (") && failed.contains("sink:") && failed.contains("File too large"),
+        "{failed}"
+    );
+    // Space again: the next run writes the rest, once.
+    let (code, stdout, records) = fetch_dir(dir.path());
+    assert_eq!(code, Some(0), "{stdout}");
+    let mut ids: Vec<&str> = records.iter().filter_map(|r| r["id"].as_str()).collect();
+    assert_eq!(ids.len(), 3_000, "{stdout}");
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 3_000, "no record twice");
+}
