@@ -102,9 +102,8 @@ fn non_public_v4(ip: Ipv4Addr) -> Option<&'static str> {
 
 fn non_public_v6(ip: Ipv6Addr) -> Option<String> {
     let segments = ip.segments();
-    let embedded = |via: &str, v4: Ipv4Addr| {
-        non_public_v4(v4).map(|kind| format!("{via} of {v4}, {kind}"))
-    };
+    let embedded =
+        |via: &str, v4: Ipv4Addr| non_public_v4(v4).map(|kind| format!("{via} of {v4}, {kind}"));
     let low_v4 = Ipv4Addr::from(u32::try_from(u128::from(ip) & 0xffff_ffff).unwrap_or(0));
     let kind = match segments {
         _ if ip.is_unspecified() => "the unspecified address",
@@ -209,9 +208,8 @@ impl Resolve for PublicOnlyResolver {
         let name = name.as_str().to_owned();
         Box::pin(async move {
             // Port 0: the connector puts the URL's port in.
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), 0))
-                .await?
-                .collect();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
             let public = public_only(&name, addrs)?;
             let addrs: Addrs = Box::new(public.into_iter());
             Ok(addrs)
@@ -290,10 +288,19 @@ mod tests {
             ("fd12:3456::1", "a unique-local address"),
             ("fec0::1", "a site-local address"),
             ("ff02::1", "a multicast address"),
-            ("::ffff:127.0.0.1", "an IPv4-mapped address of 127.0.0.1, a loopback address"),
-            ("::ffff:10.1.2.3", "an IPv4-mapped address of 10.1.2.3, a private address"),
+            (
+                "::ffff:127.0.0.1",
+                "an IPv4-mapped address of 127.0.0.1, a loopback address",
+            ),
+            (
+                "::ffff:10.1.2.3",
+                "an IPv4-mapped address of 10.1.2.3, a private address",
+            ),
             ("::ffff:169.254.169.254", "a link-local address"),
-            ("::ffff:0:192.168.0.1", "an IPv4-translated address of 192.168.0.1"),
+            (
+                "::ffff:0:192.168.0.1",
+                "an IPv4-translated address of 192.168.0.1",
+            ),
             ("::127.0.0.1", "an IPv4-compatible address of 127.0.0.1"),
             ("64:ff9b::7f00:1", "a NAT64 address of 127.0.0.1"),
             ("64:ff9b:1::1", "local-use NAT64"),
@@ -353,11 +360,23 @@ mod tests {
             ("http://127.1/", "127.0.0.1 is a loopback address"),
             ("https://0/", "0.0.0.0 is the unspecified address"),
             ("http://[::1]:8080/", "::1 is a loopback address"),
-            ("http://[::ffff:127.0.0.1]/", "IPv4-mapped address of 127.0.0.1"),
-            ("http://[::ffff:7f00:1]/", "IPv4-mapped address of 127.0.0.1"),
-            ("http://169.254.169.254/latest/meta-data/", "a link-local address"),
+            (
+                "http://[::ffff:127.0.0.1]/",
+                "IPv4-mapped address of 127.0.0.1",
+            ),
+            (
+                "http://[::ffff:7f00:1]/",
+                "IPv4-mapped address of 127.0.0.1",
+            ),
+            (
+                "http://169.254.169.254/latest/meta-data/",
+                "a link-local address",
+            ),
             ("http://[fd00::1]/", "a unique-local address"),
-            ("http://0xA9FEA9FE/", "169.254.169.254 is a link-local address"),
+            (
+                "http://0xA9FEA9FE/",
+                "169.254.169.254 is a link-local address",
+            ),
         ] {
             match check_link(&link(text), false) {
                 Err(Refusal(why)) => {
@@ -406,7 +425,10 @@ mod tests {
     #[test]
     fn a_name_keeps_only_its_public_addresses() {
         assert_eq!(
-            public_only("mixed.example", vec![addr("127.0.0.1"), addr("93.184.215.14")]),
+            public_only(
+                "mixed.example",
+                vec![addr("127.0.0.1"), addr("93.184.215.14")]
+            ),
             Ok(vec![addr("93.184.215.14")])
         );
         assert_eq!(

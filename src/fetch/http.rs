@@ -1,11 +1,15 @@
-//! HTTP(S) fetching: one reqwest client (rustls with the ring provider, gzip/brotli/deflate,
-//! bounded redirects, timeouts) behind the per-host limits of [`super::hosts`].
+//! HTTP(S) fetching: two reqwest clients (rustls with the ring provider, gzip/brotli/deflate,
+//! bounded redirects, timeouts) behind one set of per-host limits ([`super::hosts`]): one for
+//! configured sources, trusted as written, and one for links found in fetched content, guarded by
+//! [`super::guard`].
 //!
-//! In: a URL, stored validators, the source's charset override. Out: [`Fetched`] with the body
-//! decoded, or a [`FetchError`] naming the cause.
+//! In: a URL, stored validators and the source's charset override (sources), or just a URL
+//! (links). Out: [`Fetched`] (sources) or a [`Document`] (links) with the body decoded, or a
+//! [`FetchError`] naming the cause.
 //! Never: reads a body past `max_body` (counted while streaming, after decompression, so a
-//! compression bomb stops at the same limit), decodes by the header alone, or follows more than
-//! [`MAX_REDIRECTS`] redirects.
+//! compression bomb stops at the same limit), decodes by the header alone, follows more than
+//! [`MAX_REDIRECTS`] redirects, shares a connection between the two clients, or reads a link whose
+//! response is not HTML past its first bytes.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -15,16 +19,28 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use url::Url;
 
 use super::charset::DocumentKind;
+use super::guard;
 use super::hosts::HostLimits;
-use super::{FetchError, Fetched, ServerHints, Validators};
+use super::{Document, FetchError, Fetched, ServerHints, Validators};
 use crate::config::HttpConfig;
 
 /// Redirects followed before giving up (a loop ends here too).
 pub const MAX_REDIRECTS: usize = 10;
 
+/// Bytes of a link's body looked at before deciding whether it is HTML (the WHATWG MIME sniffing
+/// standard's resource header length).
+const SNIFF_LEN: usize = 1445;
+
+/// What a link asks for: article pages, not feeds or files.
+const LINK_ACCEPT: &str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1";
+
 #[derive(Debug, Clone)]
 pub(super) struct HttpFetcher {
     client: reqwest::Client,
+    /// For links: its own connection pool, redirect policy and (unless `allow_private_links`)
+    /// resolver, see [`super::guard`].
+    links: reqwest::Client,
+    allow_private_links: bool,
     hosts: Arc<HostLimits>,
     max_body: u64,
     timeout: Duration,
@@ -35,20 +51,17 @@ impl HttpFetcher {
         // reqwest is built without a default crypto provider (ring builds faster than
         // aws-lc); install ring once per process. A second install is refused, which is fine.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .user_agent(config.user_agent.clone())
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
-            .read_timeout(config.timeout)
+        let build_error =
+            |e: reqwest::Error| FetchError::Other(format!("cannot build the HTTP client: {e}"));
+        let client = client_builder(config)
             .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
-            .gzip(true)
-            .brotli(true)
-            .deflate(true)
-            .pool_idle_timeout(Duration::from_secs(90))
             .build()
-            .map_err(|e| FetchError::Other(format!("cannot build the HTTP client: {e}")))?;
+            .map_err(build_error)?;
+        let links = link_client_builder(config).build().map_err(build_error)?;
         Ok(HttpFetcher {
             client,
+            links,
+            allow_private_links: config.allow_private_links,
             hosts: Arc::new(HostLimits::new(
                 config.per_host_concurrency,
                 config.per_host_delay,
@@ -65,11 +78,7 @@ impl HttpFetcher {
         encoding: Option<&'static encoding_rs::Encoding>,
         kind: DocumentKind,
     ) -> Result<Fetched, FetchError> {
-        let host = url
-            .host_str()
-            .ok_or_else(|| FetchError::InvalidUrl(format!("{url} has no host")))?
-            .to_ascii_lowercase();
-        let _slot = self.hosts.acquire(&host).await;
+        let _slot = self.hosts.acquire(&host_key(url)?).await;
         let mut request = self.client.get(url.clone());
         if let Some(etag) = &validators.etag {
             request = request.header(header::IF_NONE_MATCH, etag);
@@ -89,27 +98,8 @@ impl HttpFetcher {
         if status == StatusCode::NOT_MODIFIED {
             return Ok(Fetched::NotModified { validators, hints });
         }
-        if !status.is_success() {
-            return Err(FetchError::Status {
-                code: status.as_u16(),
-                reason: status.canonical_reason().unwrap_or("").to_owned(),
-                retry_after: hints.retry_after,
-            });
-        }
-        if response.content_length().is_some_and(|n| n > self.max_body) {
-            return Err(FetchError::TooLarge {
-                limit: self.max_body,
-            });
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(&e))? {
-            if body.len() as u64 + chunk.len() as u64 > self.max_body {
-                return Err(FetchError::TooLarge {
-                    limit: self.max_body,
-                });
-            }
-            body.extend_from_slice(&chunk);
-        }
+        check_status(status, &hints)?;
+        let body = self.read_body(&mut response, |_| Ok(())).await?;
         let content_type = header_string(&headers, header::CONTENT_TYPE);
         let document = super::document(
             response.url().clone(),
@@ -125,8 +115,81 @@ impl HttpFetcher {
         })
     }
 
+    /// Reads a link found in fetched content: a plain GET (no validators) through the link
+    /// client, refused before any connection when the guard says so, and only if the response is
+    /// HTML.
+    pub async fn get_link(&self, url: &Url) -> Result<Document, FetchError> {
+        guard::check_link(url, self.allow_private_links)
+            .map_err(|refusal| FetchError::Refused(refusal.0))?;
+        // Refusals above do not wait for the host's turn: nothing is sent.
+        let _slot = self.hosts.acquire(&host_key(url)?).await;
+        let mut response = self
+            .links
+            .get(url.clone())
+            .header(header::ACCEPT, LINK_ACCEPT)
+            .send()
+            .await
+            .map_err(|e| self.classify(&e))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        check_status(status, &server_hints(&headers, SystemTime::now()))?;
+        let content_type = header_string(&headers, header::CONTENT_TYPE);
+        let (media_type, _) = super::split_content_type(content_type.as_deref());
+        let declared_html = media_type.as_deref().is_some_and(is_html_media_type);
+        // A PDF or an image is refused after its first bytes, not after `max_body` of them.
+        let mut sniffed = declared_html;
+        let body = self
+            .read_body(&mut response, |so_far| {
+                if !sniffed && so_far.len() >= SNIFF_LEN {
+                    ensure_html(media_type.as_deref(), so_far)?;
+                    sniffed = true;
+                }
+                Ok(())
+            })
+            .await?;
+        if !sniffed {
+            ensure_html(media_type.as_deref(), &body)?;
+        }
+        Ok(super::document(
+            response.url().clone(),
+            content_type.as_deref(),
+            &body,
+            DocumentKind::Html,
+            None,
+        ))
+    }
+
+    /// Streams the body, refusing it once it passes `max_body`; `after_chunk` sees the body read
+    /// so far after every chunk and may stop the read.
+    async fn read_body(
+        &self,
+        response: &mut reqwest::Response,
+        mut after_chunk: impl FnMut(&[u8]) -> Result<(), FetchError>,
+    ) -> Result<Vec<u8>, FetchError> {
+        if response.content_length().is_some_and(|n| n > self.max_body) {
+            return Err(FetchError::TooLarge {
+                limit: self.max_body,
+            });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(&e))? {
+            if body.len() as u64 + chunk.len() as u64 > self.max_body {
+                return Err(FetchError::TooLarge {
+                    limit: self.max_body,
+                });
+            }
+            body.extend_from_slice(&chunk);
+            after_chunk(&body)?;
+        }
+        Ok(body)
+    }
+
     /// Turns a reqwest error into the cause a user can act on.
     fn classify(&self, error: &reqwest::Error) -> FetchError {
+        // The link guard's refusals come back wrapped as connect or redirect errors.
+        if let Some(refusal) = guard::refusal_in(error) {
+            return FetchError::Refused(refusal.0.clone());
+        }
         if error.is_timeout() {
             return FetchError::Timeout(self.timeout);
         }
@@ -145,6 +208,108 @@ impl HttpFetcher {
         }
         FetchError::Other(chain)
     }
+}
+
+/// Settings both clients share: identity, timeouts, decompression, pooling.
+fn client_builder(config: &HttpConfig) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .user_agent(config.user_agent.clone())
+        .timeout(config.timeout)
+        .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+        .read_timeout(config.timeout)
+        .gzip(true)
+        .brotli(true)
+        .deflate(true)
+        .pool_idle_timeout(Duration::from_secs(90))
+}
+
+/// The link client: every redirect hop checked, and, unless `allow_private_links`, only public
+/// addresses dialled and no proxy (a proxy would resolve the name where the guard cannot see).
+pub(super) fn link_client_builder(config: &HttpConfig) -> reqwest::ClientBuilder {
+    let builder =
+        client_builder(config).redirect(guard::redirect_policy(config.allow_private_links));
+    if config.allow_private_links {
+        builder
+    } else {
+        builder.dns_resolver(guard::PublicOnlyResolver).no_proxy()
+    }
+}
+
+/// The per-host limits' key: the lower-cased host, the same for a source and a link.
+fn host_key(url: &Url) -> Result<String, FetchError> {
+    url.host_str()
+        .map(str::to_ascii_lowercase)
+        .ok_or_else(|| FetchError::InvalidUrl(format!("{url} has no host")))
+}
+
+/// A status other than 2xx is the error it says (with the `Retry-After` of a 429 or 503).
+fn check_status(status: StatusCode, hints: &ServerHints) -> Result<(), FetchError> {
+    if status.is_success() {
+        return Ok(());
+    }
+    Err(FetchError::Status {
+        code: status.as_u16(),
+        reason: status.canonical_reason().unwrap_or("").to_owned(),
+        retry_after: hints.retry_after,
+    })
+}
+
+fn is_html_media_type(media_type: &str) -> bool {
+    media_type == "text/html" || media_type == "application/xhtml+xml"
+}
+
+/// A link's response is an article page only if it says it is HTML or its first bytes look like
+/// HTML (servers label pages `application/octet-stream` or `text/plain` too).
+fn ensure_html(media_type: Option<&str>, head: &[u8]) -> Result<(), FetchError> {
+    if media_type.is_some_and(is_html_media_type) || sniffs_as_html(head) {
+        return Ok(());
+    }
+    Err(FetchError::NotHtml {
+        media_type: media_type.map(str::to_owned),
+    })
+}
+
+/// The HTML signatures of the WHATWG MIME sniffing standard (§7.1: `<!DOCTYPE HTML`, `<HTML`,
+/// `<HEAD`, … followed by a space or `>`), after a UTF-8 BOM and whitespace; and an XML
+/// declaration followed by an `<html` element (XHTML).
+fn sniffs_as_html(body: &[u8]) -> bool {
+    const TAGS: [&[u8]; 17] = [
+        b"<!doctype html",
+        b"<html",
+        b"<head",
+        b"<script",
+        b"<iframe",
+        b"<h1",
+        b"<div",
+        b"<font",
+        b"<table",
+        b"<a",
+        b"<style",
+        b"<title",
+        b"<b",
+        b"<body",
+        b"<br",
+        b"<p",
+        b"<!--",
+    ];
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let start = body
+        .iter()
+        .position(|b| !matches!(b, b'\t' | b'\n' | b'\x0C' | b'\r' | b' '))
+        .map_or(&[][..], |p| &body[p..]);
+    let head: Vec<u8> = start
+        .iter()
+        .take(SNIFF_LEN)
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    let tag_match = TAGS
+        .iter()
+        .any(|tag| head.starts_with(tag) && matches!(head.get(tag.len()), Some(b' ' | b'>')));
+    tag_match
+        || (head.starts_with(b"<?xml")
+            && head
+                .windows(b"<html".len())
+                .any(|window| window == b"<html"))
 }
 
 /// The error and its causes, joined: reqwest's own message is often just "error sending request".

@@ -1,16 +1,21 @@
 //! Fetch: a source's location in, decoded documents out.
 //!
-//! In: a [`SourceConfig`] (or, for followed links, a URL) and the HTTP validators stored from the
-//! last fetch. Out: [`Fetched`] — `NotModified` (a 304: nothing to parse) or the documents read,
+//! In: a [`SourceConfig`] and the HTTP validators stored from the last fetch
+//! ([`Fetcher::fetch`]), or a link found in fetched content ([`Fetcher::fetch_link`]).
+//! Out: [`Fetched`] — `NotModified` (a 304: nothing to parse) or the documents read,
 //! each decoded to UTF-8 by the charset chain ([`charset`]) with the rule that decided logged and
-//! kept, plus the validators and caching hints the server sent.
+//! kept, plus the validators and caching hints the server sent; for a link, its one HTML
+//! [`Document`].
 //! Never: an unbounded read (bodies are counted while streaming, after decompression, against
 //! `max_body`), more than `per_host_concurrency` requests to one host at once or two request starts
-//! to one host closer than `per_host_delay`, a redirect chain longer than [`MAX_REDIRECTS`],
-//! or parsing — documents leave here as text.
+//! to one host closer than `per_host_delay` (sources and links alike), a redirect chain longer
+//! than [`MAX_REDIRECTS`], a link (or a redirect from one) to a non-http(s) scheme or, unless
+//! `allow_private_links`, to a loopback/private/link-local address ([`guard`]), or parsing —
+//! documents leave here as text.
 
 pub mod charset;
 mod file;
+mod guard;
 mod hosts;
 mod http;
 
@@ -129,10 +134,25 @@ pub enum FetchError {
     Body(String),
     #[error("{path}: {message}")]
     File { path: String, message: String },
+    /// A link the guard does not fetch: a scheme other than http(s), or a non-public address
+    /// while `allow_private_links` is off. The text says which setting allows it, if any.
     #[error("refused: {0}")]
     Refused(String),
+    /// A link whose response is not an HTML page (a PDF, an image, a feed).
+    #[error("not an HTML page: {}; only text/html and application/xhtml+xml pages are read as articles", not_html(.media_type.as_deref()))]
+    NotHtml {
+        /// The media type essence the server sent, if any.
+        media_type: Option<String>,
+    },
     #[error("request failed: {0}")]
     Other(String),
+}
+
+fn not_html(media_type: Option<&str>) -> String {
+    match media_type {
+        Some(media_type) => format!("the server sent {media_type}"),
+        None => "the server sent no Content-Type and the body does not look like HTML".to_owned(),
+    }
 }
 
 impl FetchError {
@@ -183,6 +203,19 @@ impl Fetcher {
                     .map_err(|e| FetchError::Other(format!("file reader stopped: {e}")))?
             }
         }
+    }
+}
+
+impl Fetcher {
+    /// Fetches a link found in fetched content (a feed item's link): one GET, no validators,
+    /// through the same per-host limits, timeout, `max_body`, redirect limit and charset chain as
+    /// sources. Unlike a configured source URL it is not trusted: only http(s) is fetched, and
+    /// unless `[http] allow_private_links = true` neither the link nor any redirect from it may
+    /// reach a loopback, private, link-local or other non-public address ([`FetchError::Refused`],
+    /// before any connection to that address). A response that is not HTML is
+    /// [`FetchError::NotHtml`].
+    pub async fn fetch_link(&self, url: &Url) -> Result<Document, FetchError> {
+        self.http.get_link(url).await
     }
 }
 

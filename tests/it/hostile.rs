@@ -662,3 +662,34 @@ fn a_full_disk_is_a_clear_error_and_the_next_run_completes_without_duplicates() 
     ids.dedup();
     assert_eq!(ids.len(), 3_000, "no record twice");
 }
+
+#[test]
+fn records_state_and_directories_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("feed.xml"), GOOD).expect("feed");
+    std::fs::write(
+        dir.path().join("nahar.toml"),
+        "[output]\ndir = \"out\"\n\n[[source]]\nname = \"good\"\nurl = \"file:feed.xml\"\n",
+    )
+    .expect("config");
+    let (code, stdout, records) = fetch_dir(dir.path());
+    assert_eq!(code, Some(0), "{stdout}");
+    assert_eq!(records.len(), 2);
+    let mode = |p: &std::path::Path| {
+        std::fs::metadata(p)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let out = dir.path().join("out");
+    for sub in ["", "records", "state"] {
+        assert_eq!(mode(&out.join(sub)), 0o700, "{sub}/");
+    }
+    assert_eq!(mode(&out.join("state/nahar.redb")), 0o600);
+    for entry in std::fs::read_dir(out.join("records")).expect("records") {
+        let path = entry.expect("entry").path();
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+    }
+}
