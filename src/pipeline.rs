@@ -356,14 +356,18 @@ impl Ingester {
                     Err(err) => return (index, Err(err.to_string())),
                 };
                 let extracted = tokio::task::spawn_blocking(move || {
+                    if let Some(reason) = extract::refuse_page(&document.text) {
+                        return Err(reason);
+                    }
                     let page = extract::page::extract(&document.text, Some(&document.url), &rules);
-                    FollowedPage {
+                    Ok(FollowedPage {
                         page,
                         warnings: document.warnings,
-                    }
+                    })
                 })
                 .await
-                .map_err(|e| format!("the extractor stopped: {e}"));
+                .map_err(|e| format!("the extractor stopped: {e}"))
+                .and_then(|page| page);
                 (index, extracted)
             });
         }
@@ -584,6 +588,11 @@ pub async fn extract_page(config: &Config, source: &SourceConfig) -> Result<Reco
     let analyzer = Analyzer::new(&config.defaults.languages);
     let lang_hint = source.lang_hint;
     let name = source.name.clone();
+    if let Some(reason) = extract::refuse_page(&document.text) {
+        return Err(failed(Failure::Parse(parse::ParseError::Unsupported(
+            reason,
+        ))));
+    }
     tokio::task::spawn_blocking(move || {
         let page = extract::page::extract(&document.text, Some(&document.url), &rules);
         let (entry, article) = extract::standalone(&document.url, &page, document.warnings);

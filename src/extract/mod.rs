@@ -8,6 +8,7 @@
 //! was visibly escaped twice), normalization or language detection (that is the text stage).
 
 pub mod embed;
+pub mod guard;
 pub mod html;
 pub mod page;
 
@@ -61,12 +62,27 @@ pub fn css_selector(css: &str) -> Result<scraper::Selector, String> {
     })
 }
 
+/// Why a page is not parsed: its markup would cost the parser more than [`guard::MAX_PARSE_COST`]
+/// (hostile nesting). `None` for every ordinary page.
+pub fn refuse_page(html: &str) -> Option<String> {
+    let cost = guard::parse_cost(html);
+    cost.too_costly().then(|| {
+        format!(
+            "the page nests elements too deeply to parse safely ({} levels)",
+            cost.depth
+        )
+    })
+}
+
 /// The article of a feed item, from the feed's own content.
 pub fn article(entry: &FeedEntry) -> Article {
     let title = entry
         .title
         .as_ref()
         .map(|t| {
+            if guard::parse_cost(&t.content).too_costly() {
+                return guard::strip_tags(&t.content);
+            }
             let once = html::inline_text(&t.content);
             if html::looks_like_markup(&once) {
                 html::inline_text(&once)
@@ -157,6 +173,10 @@ pub fn standalone(url: &url::Url, page: &Page, warnings: Vec<String>) -> (FeedEn
 fn body_blocks(body: &Markup) -> Vec<Block> {
     if !body.is_html {
         return plain_blocks(&body.content);
+    }
+    if guard::parse_cost(&body.content).too_costly() {
+        // Hostile nesting: the words without a tree, rather than minutes in the parser.
+        return plain_blocks(&guard::strip_tags(&body.content));
     }
     let blocks = html::blocks(&body.content);
     let escaped_twice = !blocks.is_empty()

@@ -116,6 +116,9 @@ pub fn entries(document: &Document, source: &SourceConfig) -> Result<Vec<FeedEnt
         ParseError::Unsupported("a kind = \"page\" source needs [source.select]".to_owned())
     })?;
     let selectors = ListingSelectors::new(select).map_err(ParseError::Unsupported)?;
+    if let Some(reason) = crate::extract::refuse_page(&document.text) {
+        return Err(ParseError::Malformed(reason));
+    }
     let html = Html::parse_document(&document.text);
     let language = html
         .root_element()
