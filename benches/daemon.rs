@@ -1376,6 +1376,13 @@ fn run() -> Result<bool> {
         format!("{} ({})", audit.bytes, audit.bytes / audit.records.max(1)),
     );
 
+    // One line for `scripts/bench.sh` to read.
+    println!(
+        "RESULT daemon_sources={n} ingest_seconds={:.3} ingest_cpu_seconds={ingest_cpu:.3} peak_rss_mib={:.1} idle_cpu_percent={:.3}",
+        ingest_wall.as_secs_f64(),
+        ingest_hwm as f64 / 1024.0,
+        100.0 * (cpu_b1 - cpu_b0) / wall_b.as_secs_f64().max(1e-9),
+    );
     println!(
         "\nnahar daemon bench — {n} sources, {} s idle window, {} s polling window",
         settings.idle.as_secs(),

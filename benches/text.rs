@@ -164,6 +164,7 @@ fn main() {
     let only = std::env::var("NAHAR_BENCH_STAGE").ok();
     let only_set = std::env::var("NAHAR_BENCH_SET").ok();
     let wanted = |stage: &str| only.as_deref().is_none_or(|o| o == stage);
+    let mut results = Vec::new();
     for (name, inputs) in &sets {
         if only_set.as_deref().is_some_and(|o| o != *name) {
             continue;
@@ -188,5 +189,8 @@ fn main() {
             "| {name} | {} | {mean} | analyze | {sps:.0} | {mbps:.1} |",
             inputs.len()
         );
+        results.push(format!("text_{name}_mb_per_s={mbps:.2}"));
     }
+    // One line for `scripts/bench.sh` to read.
+    println!("RESULT {}", results.join(" "));
 }

@@ -6,7 +6,8 @@
 #   scripts/bench-feed.sh            # 5,000 items, best of 3 runs each
 #   ITEMS=200 scripts/bench-feed.sh  # a smaller feed (CI)
 #
-# Environment: ITEMS (default 5000), RUNS (default 3), SEED (default 1).
+# Environment: ITEMS (default 5000), RUNS (default 3), SEED (default 1), KEEP_FEED (a path to
+# keep the generated feed at). The last line is `RESULT key=value…` for scripts/bench.sh.
 # Needs cargo, python3 with venv, and the Python package index (pip install feedparser).
 # Everything it creates lives in one temporary directory, removed on exit, feedparser's venv
 # included; nothing is installed anywhere else.
@@ -35,6 +36,8 @@ nahar="${CARGO_TARGET_DIR:-$repo/target}/release/nahar"
 feed="$tmp/feed.xml"
 python3 "$repo/scripts/gen-mixed-feed.py" --items "$ITEMS" --seed "$SEED" "$feed"
 bytes="$(wc -c < "$feed" | tr -d ' ')"
+# KEEP_FEED=PATH keeps a copy of the generated feed (scripts/bench.sh tokenizes the same file).
+if [[ -n "${KEEP_FEED:-}" ]]; then cp "$feed" "$KEEP_FEED"; fi
 
 # ---- 3. a config with one file: source -----------------------------------------------------
 # max_body must hold the whole file: its size in MB (1024 × 1024), rounded up, plus one.
@@ -135,4 +138,5 @@ awk -v items="$ITEMS" -v bytes="$bytes" -v runs="$RUNS" \
     printf "%-40s %10.3f %12.0f %10.2f %15.1f\n", "nahar fetch (whole pipeline, records)", nt, items / nt, mb / nt, nrss / 1024
     printf "%-40s %10.3f %12.0f %10.2f %15.1f\n", "feedparser " fpv " parse() alone", ft, items / ft, mb / ft, frss / 1024
     printf "\nnahar / feedparser throughput: %.2fx\n", ft / nt
+    printf "RESULT feed_items=%d feed_bytes=%d nahar_seconds=%.6f nahar_rss_mib=%.1f feedparser_version=%s feedparser_seconds=%.6f feedparser_rss_mib=%.1f\n", items, bytes, nt, nrss / 1024, fpv, ft, frss / 1024
 }'
