@@ -195,13 +195,22 @@ impl State {
         Ok(serde_json::from_str(value.value()).unwrap_or_default())
     }
 
-    /// Stores `state` for `source` (a run that wrote nothing: unchanged, 304, or failure).
+    /// Stores `state` for `source` (a run that wrote nothing: unchanged, 304, or failure; the
+    /// daemon's schedule). Not synced to disk on its own: losing it in a crash costs one
+    /// unconditional fetch or one early check, never a record, so an unchanged poll costs no
+    /// fsync. The next batch commit (which is synced) makes it durable with it.
     pub fn set_source(&self, source: &str, state: &SourceState) -> Result<(), StateError> {
         let json = serde_json::to_string(state).map_err(|e| self.error(e))?;
-        self.write(|txn| {
-            txn.open_table(SOURCES)?.insert(source, json.as_str())?;
-            Ok(())
-        })
+        let mut txn = self.db.begin_write().map_err(|e| self.error(e))?;
+        txn.set_durability(redb::Durability::None)
+            .map_err(|e| self.error(e))?;
+        {
+            let mut table = txn.open_table(SOURCES).map_err(|e| self.error(e))?;
+            table
+                .insert(source, json.as_str())
+                .map_err(|e| self.error(e))?;
+        }
+        txn.commit().map_err(|e| self.error(e))
     }
 
     /// Journals a batch before its lines are written.

@@ -187,10 +187,15 @@ fn new_items_appear_within_an_interval_and_health_and_metrics_answer() {
     assert!(health["sources"][0]["next_check"].is_string(), "{body}");
     assert_eq!(health["sources"][0]["consecutive_failures"], 0);
 
-    let (code, metrics) = http_get(port, "/metrics").expect("/metrics answers");
-    assert_eq!(code, 200);
+    // The records are on disk a moment before the check that wrote them is counted.
+    let mut metrics = String::new();
     assert!(
-        metrics.contains("nahar_records_written_total{source=\"a\"} 3"),
+        wait_for(Duration::from_secs(5), || {
+            let (code, body) = http_get(port, "/metrics").expect("/metrics answers");
+            assert_eq!(code, 200);
+            metrics = body;
+            metrics.contains("nahar_records_written_total{source=\"a\"} 3")
+        }),
         "{metrics}"
     );
     assert!(metrics.contains("# TYPE nahar_fetch_duration_seconds histogram"));
