@@ -12,10 +12,11 @@ n=0
 for page in "$corpus"/readability-test-pages/test/test-pages/*/source.html.gz; do
     n=$((n + 1)); gzip -dc "$page" > "$here/corpus/page/readability-$n.html"
 done
-for page in $(ls "$corpus"/trafilatura-eval/tests/eval/*.gz | head -200); do
-    gzip -dc "$page" > "$here/corpus/page/$(basename "$page" .gz)"
-done
+find "$corpus/trafilatura-eval/tests/eval" -name '*.gz' -print0 | head -z -n 200 |
+    while IFS= read -r -d '' page; do
+        n=$((n + 1)); gzip -dc "$page" > "$here/corpus/page/trafilatura-$n.html"
+    done || true
 cp "$corpus/../seed-article.txt" "$here/corpus/text/" 2>/dev/null || true
-find "$corpus/lingua-testdata" -path '*sentences/he.txt' -o -path '*sentences/en.txt' | head -2 \
-    | xargs -I{} cp {} "$here/corpus/text/"
+cp "$corpus/lingua-testdata/language-testdata/sentences/he.txt" "$here/corpus/text/he-sentences.txt" 2>/dev/null || true
+cp "$corpus/lingua-testdata/language-testdata/sentences/en.txt" "$here/corpus/text/en-sentences.txt" 2>/dev/null || true
 echo "seeded: $(ls "$here/corpus/feed" | wc -l) feeds, $(ls "$here/corpus/page" | wc -l) pages"
