@@ -351,7 +351,7 @@ impl Ingester {
             let permits = Arc::clone(&permits);
             tasks.spawn(async move {
                 let _permit = permits.acquire_owned().await;
-                let document = match fetch_link_until_guarded(&fetcher, &url).await {
+                let document = match fetcher.fetch_link(&url).await {
                     Ok(document) => document,
                     Err(err) => return (index, Err(err.to_string())),
                 };
@@ -659,29 +659,6 @@ fn page_rules(source: &SourceConfig) -> Result<Arc<extract::PageRules>, Failure>
                 "[source.extract] {e}"
             )))
         })
-}
-
-// TEMPORARY until Fetcher::fetch_link (guarded) lands.
-async fn fetch_link_until_guarded(
-    fetcher: &Fetcher,
-    url: &url::Url,
-) -> Result<Document, FetchError> {
-    let source = SourceConfig {
-        name: "link".to_owned(),
-        kind: crate::config::SourceKind::Page,
-        location: crate::config::SourceLocation::Http(url.clone()),
-        interval: crate::config::Interval::Auto,
-        follow_links: false,
-        lang_hint: None,
-        encoding: None,
-        timezone: crate::config::NaiveTimezone::Fixed(0),
-        select: None,
-        extract: crate::config::ExtractRules::default(),
-    };
-    match fetcher.fetch(&source, &Validators::default()).await? {
-        Fetched::Modified { mut documents, .. } if !documents.is_empty() => Ok(documents.remove(0)),
-        _ => Err(FetchError::Other("no document".to_owned())),
-    }
 }
 
 /// One item to build: the entry, its revision, and its followed page (or why there is none).

@@ -132,6 +132,17 @@ impl HttpFetcher {
             .map_err(|e| self.classify(&e))?;
         let status = response.status();
         let headers = response.headers().clone();
+        if status.is_redirection() {
+            // A redirect left unfollowed: the client does not even offer the policy a Location
+            // it cannot turn into an http(s) request (`file:`, `javascript:`), so say why here.
+            if let Some(hop) = header_string(&headers, header::LOCATION)
+                .and_then(|location| response.url().join(&location).ok())
+            {
+                guard::check_link(&hop, self.allow_private_links).map_err(|refusal| {
+                    FetchError::Refused(format!("a redirect to {hop}: {}", refusal.0))
+                })?;
+            }
+        }
         check_status(status, &server_hints(&headers, SystemTime::now()))?;
         let content_type = header_string(&headers, header::CONTENT_TYPE);
         let (media_type, _) = super::split_content_type(content_type.as_deref());
@@ -411,5 +422,159 @@ mod tests {
                 retry_after: Some(Duration::from_secs(60)),
             }
         );
+    }
+
+    #[test]
+    fn html_is_recognised_by_its_first_bytes() {
+        for body in [
+            &b"<!DOCTYPE html><html>"[..],
+            b"\xEF\xBB\xBF\n  <html lang=\"he\">",
+            b"<HEAD>",
+            b"<p>only a paragraph",
+            b"<!-- comment -->",
+            b"<?xml version=\"1.0\"?>\n<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0//EN\">\n<html xmlns=\"http://www.w3.org/1999/xhtml\">",
+        ] {
+            assert!(sniffs_as_html(body), "{}", String::from_utf8_lossy(body));
+        }
+        for body in [
+            &b"%PDF-1.7\n"[..],
+            b"\x89PNG\r\n\x1a\n",
+            b"<?xml version=\"1.0\"?><rss version=\"2.0\">",
+            b"<pre>",
+            b"<html",
+            b"plain words",
+            b"",
+        ] {
+            assert!(!sniffs_as_html(body), "{}", String::from_utf8_lossy(body));
+        }
+        assert_eq!(ensure_html(Some("application/xhtml+xml"), b""), Ok(()));
+        assert_eq!(
+            ensure_html(Some("application/octet-stream"), b"<html>"),
+            Ok(())
+        );
+        assert_eq!(
+            ensure_html(Some("application/pdf"), b"%PDF-1.7"),
+            Err(FetchError::NotHtml {
+                media_type: Some("application/pdf".to_owned())
+            })
+        );
+    }
+
+    /// Where `/start` redirects, given the test server's port.
+    type Location = fn(u16) -> String;
+
+    /// A server on 127.0.0.1 that answers `/start` with a redirect to `location(port)`, anything
+    /// else with a page, and logs the paths asked for.
+    async fn redirecting_server(
+        location: Location,
+    ) -> (std::net::SocketAddr, Arc<std::sync::Mutex<Vec<String>>>) {
+        use axum::body::Body;
+        use axum::http::{Request, Response};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1");
+        let addr = listener.local_addr().expect("local address");
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        let app = axum::Router::new().fallback(move |request: Request<Body>| {
+            let log = log.clone();
+            async move {
+                let path = request.uri().path().to_owned();
+                log.lock().expect("log").push(path.clone());
+                let response = if path == "/start" {
+                    Response::builder()
+                        .status(302)
+                        .header("location", location(addr.port()))
+                        .body(Body::empty())
+                } else {
+                    Response::builder()
+                        .header("content-type", "text/html")
+                        .body(Body::from("<html><p>page</p></html>"))
+                };
+                response.expect("response")
+            }
+        });
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (addr, seen)
+    }
+
+    /// The redirect check on the real link client. The first hop must reach the test server,
+    /// which only listens on loopback, so it goes through that server as an HTTP proxy (a
+    /// literal proxy address is dialled without the resolver); the redirect's target is then
+    /// judged by the same policy and error mapping that production uses.
+    async fn follow_redirect_via_proxy(
+        location: Location,
+    ) -> (Result<Document, FetchError>, Vec<String>) {
+        let (addr, seen) = redirecting_server(location).await;
+        let config = HttpConfig {
+            per_host_delay: Duration::ZERO,
+            ..HttpConfig::default()
+        };
+        assert!(!config.allow_private_links);
+        let mut fetcher = HttpFetcher::new(&config).expect("fetcher");
+        fetcher.links = link_client_builder(&config)
+            .proxy(reqwest::Proxy::http(format!("http://{addr}")).expect("proxy"))
+            .build()
+            .expect("link client");
+        let start = Url::parse("http://news.example/start").expect("url");
+        let result = fetcher.get_link(&start).await;
+        let seen = seen.lock().expect("log").clone();
+        (result, seen)
+    }
+
+    #[tokio::test]
+    async fn a_redirect_from_a_link_to_a_private_address_is_refused() {
+        let cases: [(Location, &str); 4] = [
+            (
+                |port| format!("http://127.0.0.1:{port}/secret"),
+                "127.0.0.1 is a loopback address",
+            ),
+            (
+                |port| format!("http://2130706433:{port}/secret"),
+                "127.0.0.1 is a loopback address",
+            ),
+            (
+                |port| format!("http://[::ffff:127.0.0.1]:{port}/secret"),
+                "IPv4-mapped address of 127.0.0.1",
+            ),
+            (
+                |_| "http://169.254.169.254/latest/meta-data/".to_owned(),
+                "169.254.169.254 is a link-local address",
+            ),
+        ];
+        for (location, shown) in cases {
+            let (result, seen) = follow_redirect_via_proxy(location).await;
+            match result {
+                Err(FetchError::Refused(why)) => {
+                    assert!(why.starts_with("a redirect to http://"), "{why}");
+                    assert!(why.contains(shown), "{why}");
+                    assert!(why.contains("allow_private_links = true"), "{why}");
+                }
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+            assert_eq!(seen, ["/start"], "the private hop was never asked");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_redirect_from_a_link_to_another_scheme_is_refused_and_a_public_one_followed() {
+        let (result, seen) = follow_redirect_via_proxy(|_| "file:///etc/passwd".to_owned()).await;
+        match result {
+            Err(FetchError::Refused(why)) => {
+                assert!(why.contains("file: links are not fetched"), "{why}");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert_eq!(seen, ["/start"]);
+        let (result, seen) =
+            follow_redirect_via_proxy(|_| "http://news.example/article".to_owned()).await;
+        match result {
+            Ok(document) => {
+                assert_eq!(document.url.as_str(), "http://news.example/article");
+                assert!(document.text.contains("page"));
+            }
+            other => panic!("expected the page, got {other:?}"),
+        }
+        assert_eq!(seen, ["/start", "/article"]);
     }
 }

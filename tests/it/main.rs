@@ -15,4 +15,5 @@ mod articles;
 mod hostile;
 mod daemon;
 mod fetch_http;
+mod fetch_links;
 mod serve;
