@@ -6,13 +6,19 @@
 //! Never: keeps navigation, headers, footers, cookie banners, share bars, related/most-read
 //! lists, comments, scripts or styles; drops an embedded post that is inside the article.
 
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
-use scraper::{Html, Selector};
+use ego_tree::NodeId;
+use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
-use super::Block;
 use super::embed;
 use super::html::{self, Marks};
+use super::{Block, BlockKind};
+use crate::config::NaiveTimezone;
+use crate::parse::parse_timestamp;
 use crate::text::Dir;
 
 /// A source's own extraction rules (`[source.extract]`), compiled.
@@ -68,20 +74,637 @@ pub struct Page {
 pub fn extract(html_text: &str, url: Option<&Url>, rules: &PageRules) -> Page {
     let _ = url;
     let doc = Html::parse_document(html_text);
+    let root = doc.root_element();
     let mut marks = Marks {
-        embeds: embed::find(doc.root_element()),
+        embeds: embed::find(root),
         ..Marks::default()
     };
     for selector in &rules.remove {
         marks.removed.extend(doc.select(selector).map(|e| e.id()));
     }
-    let root = rules
+    let meta = metadata(&doc);
+    let explicit: Vec<ElementRef<'_>> = rules
         .body
         .as_ref()
-        .and_then(|s| doc.select(s).next())
-        .unwrap_or_else(|| doc.root_element());
-    Page {
-        blocks: html::blocks_of(root, &marks),
-        ..Page::default()
+        .map(|s| doc.select(s).collect())
+        .unwrap_or_default();
+    let roots = if explicit.is_empty() {
+        let protected = protected_nodes(root, &marks);
+        remove_boilerplate(root, &protected, &mut marks.removed);
+        content_roots(root, &marks)
+    } else {
+        explicit
+    };
+    let mut blocks: Vec<Block> = roots
+        .iter()
+        .flat_map(|r| html::blocks_of(*r, &marks))
+        .collect();
+    // The headline is the record's title, not its first paragraph.
+    if let Some(title) = &meta.title {
+        let key = |t: &str| {
+            t.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        };
+        let title_key = key(title);
+        if let Some(first) = blocks.iter().position(|b| b.kind != BlockKind::Embed)
+            && first < 3
+            && blocks[first].kind == BlockKind::Heading
+            && {
+                let heading = key(&blocks[first].text);
+                !heading.is_empty() && (heading == title_key || title_key.starts_with(&heading))
+            }
+        {
+            blocks.remove(first);
+        }
     }
+    Page {
+        title: meta.title,
+        author: meta.author,
+        published: meta.published,
+        lang: meta.lang,
+        dir: meta.dir,
+        blocks,
+    }
+}
+
+/// Words in class and id names that mark boilerplate (matched as whole words of the name,
+/// split at `-`, `_` and case changes are not split: `share-bar` → `share`, `bar`).
+const BOILERPLATE_WORDS: [&str; 46] = [
+    "nav",
+    "navbar",
+    "navigation",
+    "menu",
+    "breadcrumb",
+    "breadcrumbs",
+    "footer",
+    "sidebar",
+    "aside",
+    "comment",
+    "comments",
+    "disqus",
+    "respond",
+    "related",
+    "recommended",
+    "recommend",
+    "popular",
+    "mostread",
+    "trending",
+    "share",
+    "sharing",
+    "social",
+    "sharebar",
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "promo",
+    "advert",
+    "advertisement",
+    "ads",
+    "ad",
+    "sponsored",
+    "outbrain",
+    "taboola",
+    "tags",
+    "tagcloud",
+    "pagination",
+    "pager",
+    "modal",
+    "popup",
+    "banner",
+    "masthead",
+];
+
+/// Phrases for names written as one word (`mostRead`, `relatedArticles`).
+const BOILERPLATE_PARTS: [&str; 10] = [
+    "mostread",
+    "relatedarticles",
+    "relatedposts",
+    "relatedstories",
+    "readmore",
+    "readalso",
+    "sharebar",
+    "socialshare",
+    "cookiebanner",
+    "newslettersignup",
+];
+
+const BOILERPLATE_ROLES: [&str; 7] = [
+    "navigation",
+    "banner",
+    "contentinfo",
+    "complementary",
+    "dialog",
+    "alertdialog",
+    "search",
+];
+
+/// Words that mark the article itself.
+const CONTENT_WORDS: [&str; 12] = [
+    "article",
+    "content",
+    "body",
+    "entry",
+    "post",
+    "story",
+    "text",
+    "main",
+    "blog",
+    "prose",
+    "articlebody",
+    "page",
+];
+
+fn name_words(element: &scraper::node::Element) -> Vec<String> {
+    let mut words = Vec::new();
+    for value in [element.attr("class"), element.attr("id")]
+        .into_iter()
+        .flatten()
+    {
+        for word in value.split(|c: char| !c.is_ascii_alphanumeric()) {
+            if !word.is_empty() {
+                words.push(word.to_ascii_lowercase());
+            }
+        }
+    }
+    words
+}
+
+fn is_boilerplate(element: &scraper::node::Element) -> bool {
+    let name = element.name();
+    if matches!(
+        name,
+        "nav" | "aside" | "footer" | "form" | "menu" | "dialog"
+    ) {
+        return true;
+    }
+    if element.attr("hidden").is_some()
+        || element
+            .attr("aria-hidden")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        || element.attr("style").is_some_and(|s| {
+            let s: String = s
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            s.contains("display:none") || s.contains("visibility:hidden")
+        })
+    {
+        return true;
+    }
+    if element
+        .attr("role")
+        .is_some_and(|r| BOILERPLATE_ROLES.contains(&r.trim().to_ascii_lowercase().as_str()))
+    {
+        return true;
+    }
+    if matches!(name, "html" | "body" | "main" | "article") {
+        return false;
+    }
+    let words = name_words(element);
+    if words
+        .iter()
+        .any(|w| CONTENT_WORDS.contains(&w.as_str()) && words.len() <= 2)
+        && !words
+            .iter()
+            .any(|w| matches!(w.as_str(), "comment" | "comments" | "related" | "share"))
+    {
+        return false;
+    }
+    let joined: String = words.concat();
+    words
+        .iter()
+        .any(|w| BOILERPLATE_WORDS.contains(&w.as_str()))
+        || BOILERPLATE_PARTS.iter().any(|p| joined.contains(p))
+}
+
+/// Nodes that boilerplate removal must keep: embedded posts and their ancestors (a post in a
+/// `div.social-media-embed` wrapper is content, whatever the wrapper is called).
+fn protected_nodes(root: ElementRef<'_>, marks: &Marks) -> HashSet<NodeId> {
+    let mut protected = HashSet::new();
+    for node in root.descendants() {
+        if marks.embeds.contains_key(&node.id()) {
+            let mut current = Some(node);
+            while let Some(n) = current {
+                if !protected.insert(n.id()) {
+                    break;
+                }
+                current = n.parent();
+            }
+        }
+    }
+    protected
+}
+
+/// Marks boilerplate subtrees as removed: by tag, role, hidden state and class/id words, and
+/// link lists (a block whose text is mostly links is navigation wherever it sits).
+fn remove_boilerplate(
+    root: ElementRef<'_>,
+    protected: &HashSet<NodeId>,
+    removed: &mut HashSet<NodeId>,
+) {
+    let mut stack = vec![root];
+    while let Some(element) = stack.pop() {
+        let e = element.value();
+        if !protected.contains(&element.id()) && element.id() != root.id() {
+            let header_outside_article = e.name() == "header"
+                && !element
+                    .ancestors()
+                    .filter_map(ElementRef::wrap)
+                    .any(|a| a.value().name() == "article");
+            if is_boilerplate(e) || header_outside_article || is_link_list(element) {
+                removed.insert(element.id());
+                continue;
+            }
+        }
+        stack.extend(element.children().filter_map(ElementRef::wrap));
+    }
+}
+
+/// A list or box that is mostly links and short: navigation, "read also", tag clouds.
+fn is_link_list(element: ElementRef<'_>) -> bool {
+    if !matches!(
+        element.value().name(),
+        "ul" | "ol" | "div" | "section" | "table" | "p" | "dl"
+    ) {
+        return false;
+    }
+    let (text, link_text, links) = text_and_links(element);
+    links >= 2 && text > 0 && link_text * 10 >= text * 7 && text < 2_000
+}
+
+/// (text length, text length inside links, number of links) of a subtree, in characters.
+fn text_and_links(element: ElementRef<'_>) -> (usize, usize, usize) {
+    let mut text = 0;
+    let mut link_text = 0;
+    let mut links = 0;
+    for node in element.descendants() {
+        if let Some(t) = node.value().as_text() {
+            let n = t.chars().filter(|c| !c.is_whitespace()).count();
+            text += n;
+            if node
+                .ancestors()
+                .take_while(|a| a.id() != element.id())
+                .any(|a| a.value().as_element().is_some_and(|e| e.name() == "a"))
+            {
+                link_text += n;
+            }
+        } else if node.value().as_element().is_some_and(|e| e.name() == "a") {
+            links += 1;
+        }
+    }
+    (text, link_text, links)
+}
+
+/// The elements that hold the article, in document order: the best-scoring container and the
+/// siblings that belong with it (readability's approach: paragraphs vote for their parent and,
+/// at half weight, their grandparent).
+fn content_roots<'a>(root: ElementRef<'a>, marks: &Marks) -> Vec<ElementRef<'a>> {
+    let mut scores: HashMap<NodeId, f64> = HashMap::new();
+    let mut order: Vec<NodeId> = Vec::new();
+    let mut stack = vec![root];
+    while let Some(element) = stack.pop() {
+        if marks.removed.contains(&element.id()) {
+            continue;
+        }
+        let name = element.value().name();
+        if matches!(name, "script" | "style" | "noscript" | "template" | "svg") {
+            continue;
+        }
+        let votes = if marks.embeds.contains_key(&element.id()) {
+            Some(60.0)
+        } else if matches!(
+            name,
+            "p" | "pre" | "blockquote" | "td" | "h2" | "h3" | "li" | "dd"
+        ) || (name == "div" && has_own_text(element))
+        {
+            paragraph_score(element, marks)
+        } else {
+            None
+        };
+        if let Some(score) = votes {
+            let mut weight = 1.0;
+            for ancestor in element.ancestors().filter_map(ElementRef::wrap).take(3) {
+                let entry = scores.entry(ancestor.id()).or_insert_with(|| {
+                    order.push(ancestor.id());
+                    initial_score(ancestor)
+                });
+                *entry += score * weight;
+                weight /= 2.0;
+            }
+            if marks.embeds.contains_key(&element.id()) {
+                continue;
+            }
+        }
+        stack.extend(element.children().filter_map(ElementRef::wrap));
+    }
+    let tree = root.tree();
+    let best = order
+        .iter()
+        .filter_map(|id| {
+            let element = ElementRef::wrap(tree.get(*id)?)?;
+            let (text, link_text, _) = text_and_links(element);
+            let density = if text == 0 {
+                1.0
+            } else {
+                link_text as f64 / text as f64
+            };
+            Some((
+                element,
+                scores.get(id).copied().unwrap_or(0.0) * (1.0 - density),
+            ))
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    let Some((best, best_score)) = best else {
+        return vec![root];
+    };
+    // Siblings that are part of the article: well scored, or a long, link-poor paragraph.
+    let Some(parent) = best.parent().and_then(ElementRef::wrap) else {
+        return vec![best];
+    };
+    let threshold = (best_score * 0.2).max(10.0);
+    parent
+        .children()
+        .filter_map(ElementRef::wrap)
+        .filter(|sibling| !marks.removed.contains(&sibling.id()))
+        .filter(|sibling| {
+            if sibling.id() == best.id() {
+                return true;
+            }
+            if scores.get(&sibling.id()).is_some_and(|s| *s >= threshold) {
+                return true;
+            }
+            if sibling.value().name() == "p" {
+                let (text, link_text, _) = text_and_links(*sibling);
+                return text > 80 && link_text * 4 < text;
+            }
+            marks.embeds.contains_key(&sibling.id())
+        })
+        .collect()
+}
+
+/// A container's prior from what it is called.
+fn initial_score(element: ElementRef<'_>) -> f64 {
+    let e = element.value();
+    let mut score = match e.name() {
+        "article" | "main" => 25.0,
+        "div" | "section" => 5.0,
+        "pre" | "td" | "blockquote" => 3.0,
+        "ol" | "ul" | "dl" | "dd" | "dt" | "li" | "form" => -3.0,
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "th" => -5.0,
+        "body" | "html" => -20.0,
+        _ => 0.0,
+    };
+    if e.attr("itemprop")
+        .is_some_and(|p| p.contains("articleBody"))
+    {
+        score += 50.0;
+    }
+    let words = name_words(e);
+    if words.iter().any(|w| CONTENT_WORDS.contains(&w.as_str())) {
+        score += 25.0;
+    }
+    if words
+        .iter()
+        .any(|w| BOILERPLATE_WORDS.contains(&w.as_str()))
+    {
+        score -= 25.0;
+    }
+    score
+}
+
+/// What a paragraph is worth: 1, plus one per comma, plus one per 100 characters (at most 3);
+/// nothing for fragments under 25 characters.
+fn paragraph_score(element: ElementRef<'_>, marks: &Marks) -> Option<f64> {
+    let mut text = String::new();
+    for node in element.descendants() {
+        if node.ancestors().any(|a| marks.removed.contains(&a.id())) {
+            continue;
+        }
+        if let Some(t) = node.value().as_text() {
+            text.push_str(t);
+        }
+    }
+    let length = text.chars().filter(|c| !c.is_whitespace()).count();
+    if length < 25 {
+        return None;
+    }
+    let commas = text.matches([',', '،', '，']).count() as f64;
+    Some(1.0 + commas + (length as f64 / 100.0).min(3.0))
+}
+
+fn has_own_text(element: ElementRef<'_>) -> bool {
+    element
+        .children()
+        .filter_map(|c| c.value().as_text())
+        .any(|t| t.trim().chars().count() >= 25)
+}
+
+/// What the page says about itself.
+#[derive(Debug, Default)]
+struct Metadata {
+    title: Option<String>,
+    author: Option<String>,
+    published: Option<DateTime<Utc>>,
+    lang: Option<String>,
+    dir: Option<Dir>,
+}
+
+fn metadata(doc: &Html) -> Metadata {
+    let meta_content = |names: &[&str]| -> Option<String> {
+        doc.select(&META).find_map(|m| {
+            let e = m.value();
+            let key = e
+                .attr("property")
+                .or_else(|| e.attr("name"))
+                .or_else(|| e.attr("itemprop"))?;
+            names
+                .iter()
+                .any(|n| key.eq_ignore_ascii_case(n))
+                .then(|| e.attr("content"))
+                .flatten()
+                .map(|c| c.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|c| !c.is_empty())
+        })
+    };
+    let json_ld = json_ld(doc);
+    let title = meta_content(&["og:title", "twitter:title"])
+        .or_else(|| {
+            doc.select(&TITLE)
+                .next()
+                .map(|t| strip_site_name(&t.text().collect::<String>()))
+                .filter(|t| !t.is_empty())
+        })
+        .or_else(|| {
+            doc.select(&H1)
+                .next()
+                .map(|h| {
+                    h.text()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .filter(|t| !t.is_empty())
+        });
+    let author = meta_content(&["author", "article:author", "dc.creator", "byl"])
+        .filter(|a| !a.starts_with("http"))
+        .map(|a| {
+            a.trim_start_matches("By ")
+                .trim_start_matches("by ")
+                .to_owned()
+        })
+        .or_else(|| json_ld.author.clone())
+        .or_else(|| {
+            doc.select(&AUTHOR_LINK)
+                .next()
+                .map(|a| {
+                    a.text()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .filter(|a| !a.is_empty() && a.chars().count() < 100)
+        });
+    let zone = NaiveTimezone::Fixed(0);
+    let published = meta_content(&[
+        "article:published_time",
+        "datePublished",
+        "og:published_time",
+        "pubdate",
+        "publishdate",
+        "date",
+    ])
+    .and_then(|d| parse_timestamp(&d, zone))
+    .or_else(|| {
+        json_ld
+            .published
+            .as_deref()
+            .and_then(|d| parse_timestamp(d, zone))
+    })
+    .or_else(|| {
+        doc.select(&TIME).find_map(|t| {
+            t.value()
+                .attr("datetime")
+                .and_then(|d| parse_timestamp(d, zone))
+        })
+    });
+    let html = doc.root_element();
+    let lang = html
+        .value()
+        .attr("lang")
+        .or_else(|| html.value().attr("xml:lang"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned);
+    let dir = html
+        .value()
+        .attr("dir")
+        .and_then(Dir::from_attribute)
+        .or_else(|| {
+            doc.select(&BODY)
+                .next()
+                .and_then(|b| b.value().attr("dir"))
+                .and_then(Dir::from_attribute)
+        });
+    Metadata {
+        title,
+        author,
+        published,
+        lang,
+        dir,
+    }
+}
+
+/// `Headline | Site` → `Headline` (also ` - `, ` – `, ` — `, ` :: `), when what is cut is short.
+fn strip_site_name(title: &str) -> String {
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    for separator in [" | ", " – ", " — ", " - ", " :: ", " « ", " » "] {
+        if let Some(at) = title.rfind(separator) {
+            let (head, tail) = (&title[..at], &title[at + separator.len()..]);
+            if tail.chars().count() <= 40 && head.chars().count() >= 8 {
+                return head.trim().to_owned();
+            }
+        }
+    }
+    title
+}
+
+#[derive(Debug, Default)]
+struct JsonLd {
+    author: Option<String>,
+    published: Option<String>,
+}
+
+/// `datePublished` and the author's name from the page's JSON-LD (any nesting, `@graph`
+/// included); scripts that are not valid JSON are skipped.
+fn json_ld(doc: &Html) -> JsonLd {
+    let mut found = JsonLd::default();
+    for script in doc.select(&JSON_LD) {
+        let Ok(value) =
+            serde_json::from_str::<serde_json::Value>(&script.text().collect::<String>())
+        else {
+            continue;
+        };
+        let mut stack = vec![&value];
+        while let Some(v) = stack.pop() {
+            match v {
+                serde_json::Value::Array(items) => stack.extend(items.iter()),
+                serde_json::Value::Object(map) => {
+                    if found.published.is_none()
+                        && let Some(d) = map.get("datePublished").and_then(|d| d.as_str())
+                    {
+                        found.published = Some(d.to_owned());
+                    }
+                    if found.author.is_none()
+                        && let Some(a) = map.get("author")
+                    {
+                        let first = match a {
+                            serde_json::Value::Array(list) => list.first(),
+                            other => Some(other),
+                        };
+                        found.author = first
+                            .and_then(|a| {
+                                a.get("name")
+                                    .and_then(|n| n.as_str())
+                                    .or_else(|| a.as_str())
+                            })
+                            .map(|n| n.trim().to_owned())
+                            .filter(|n| !n.is_empty() && !n.starts_with("http"));
+                    }
+                    stack.extend(map.values());
+                }
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+static META: LazyLock<Selector> = LazyLock::new(|| selector("meta[content]"));
+static TITLE: LazyLock<Selector> = LazyLock::new(|| selector("head title"));
+static H1: LazyLock<Selector> = LazyLock::new(|| selector("h1"));
+static TIME: LazyLock<Selector> = LazyLock::new(|| selector("time[datetime]"));
+static BODY: LazyLock<Selector> = LazyLock::new(|| selector("body"));
+static AUTHOR_LINK: LazyLock<Selector> =
+    LazyLock::new(|| selector("[rel=author], .byline .author, .author-name"));
+static JSON_LD: LazyLock<Selector> =
+    LazyLock::new(|| selector("script[type=\"application/ld+json\"]"));
+
+/// A selector written in this file; each is covered by the tests, so the fallback (a selector
+/// that matches nothing) is never reached.
+fn selector(css: &str) -> Selector {
+    Selector::parse(css).unwrap_or_else(|_| {
+        Selector::parse("nahar-never-matches")
+            .unwrap_or_else(|_| unreachable!("a plain type selector parses"))
+    })
 }
