@@ -119,12 +119,19 @@ pub fn extract(html_text: &str, url: Option<&Url>, rules: &PageRules) -> Page {
             blocks.remove(first);
         }
     }
+    // The direction the article declares: on its container or the nearest ancestor, else the
+    // page's (`<main dir="rtl">` inside `<html dir="ltr">` is an RTL article).
+    let declared_dir = roots.first().and_then(|r| {
+        std::iter::once(*r)
+            .chain(r.ancestors().filter_map(ElementRef::wrap))
+            .find_map(|e| e.value().attr("dir").and_then(Dir::from_attribute))
+    });
     Page {
         title: meta.title,
         author: meta.author,
         published: meta.published,
         lang: meta.lang,
-        dir: meta.dir,
+        dir: declared_dir.or(meta.dir),
         blocks,
     }
 }

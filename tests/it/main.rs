@@ -12,6 +12,7 @@ mod text_accuracy;
 mod text_conformance;
 mod cli_fetch;
 mod articles;
+mod extract_corpus;
 mod hostile;
 mod daemon;
 mod fetch_http;
