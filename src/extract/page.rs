@@ -242,13 +242,20 @@ fn name_words(element: &scraper::node::Element) -> Vec<String> {
     words
 }
 
-fn is_boilerplate(element: &scraper::node::Element) -> bool {
+/// How sure the markup is that an element is boilerplate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Boilerplate {
+    /// By what it is: `nav`, `aside`, `footer`, a navigation role, hidden.
+    Certain,
+    /// By what it is called (class, id), or a `form` (some sites wrap whole pages in one).
+    ByName,
+    No,
+}
+
+fn boilerplate_kind(element: &scraper::node::Element) -> Boilerplate {
     let name = element.name();
-    if matches!(
-        name,
-        "nav" | "aside" | "footer" | "form" | "menu" | "dialog"
-    ) {
-        return true;
+    if matches!(name, "nav" | "aside" | "footer" | "menu" | "dialog") {
+        return Boilerplate::Certain;
     }
     if element.attr("hidden").is_some()
         || element
@@ -263,16 +270,19 @@ fn is_boilerplate(element: &scraper::node::Element) -> bool {
             s.contains("display:none") || s.contains("visibility:hidden")
         })
     {
-        return true;
+        return Boilerplate::Certain;
     }
     if element
         .attr("role")
         .is_some_and(|r| BOILERPLATE_ROLES.contains(&r.trim().to_ascii_lowercase().as_str()))
     {
-        return true;
+        return Boilerplate::Certain;
+    }
+    if name == "form" {
+        return Boilerplate::ByName;
     }
     if matches!(name, "html" | "body" | "main" | "article") {
-        return false;
+        return Boilerplate::No;
     }
     let words = name_words(element);
     if words
@@ -282,13 +292,33 @@ fn is_boilerplate(element: &scraper::node::Element) -> bool {
             .iter()
             .any(|w| matches!(w.as_str(), "comment" | "comments" | "related" | "share"))
     {
-        return false;
+        return Boilerplate::No;
     }
     let joined: String = words.concat();
-    words
+    if words
         .iter()
         .any(|w| BOILERPLATE_WORDS.contains(&w.as_str()))
         || BOILERPLATE_PARTS.iter().any(|p| joined.contains(p))
+    {
+        Boilerplate::ByName
+    } else {
+        Boilerplate::No
+    }
+}
+
+/// Whether a subtree holds article text: two or more paragraphs of 80+ characters that are not
+/// mostly links.
+fn holds_article_text(element: ElementRef<'_>) -> bool {
+    element
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|e| e.value().name() == "p")
+        .filter(|p| {
+            let (text, link_text, _) = text_and_links(*p);
+            text >= 80 && link_text * 2 < text
+        })
+        .nth(1)
+        .is_some()
 }
 
 /// Nodes that boilerplate removal must keep: embedded posts and their ancestors (a post in a
@@ -325,7 +355,14 @@ fn remove_boilerplate(
                     .ancestors()
                     .filter_map(ElementRef::wrap)
                     .any(|a| a.value().name() == "article");
-            if is_boilerplate(e) || header_outside_article || is_link_list(element) {
+            let boilerplate = match boilerplate_kind(e) {
+                Boilerplate::Certain => true,
+                // Layout classes name wrappers too (`right-sidebar`, `has-ads`, WordPress's
+                // `category-popular`): a named box that holds the article's paragraphs stays.
+                Boilerplate::ByName => !holds_article_text(element),
+                Boilerplate::No => false,
+            };
+            if boilerplate || header_outside_article || is_link_list(element) {
                 removed.insert(element.id());
                 continue;
             }
