@@ -249,7 +249,8 @@ fn normalize(text: &str) -> Cow<'_, str> {
     if is_json(&text) {
         return text;
     }
-    let steps: [fn(&str) -> Option<String>; 4] = [
+    let steps: [fn(&str) -> Option<String>; 5] = [
+        without_late_xml_declarations,
         atom_03_as_atom_10,
         rss_090_as_rss_10,
         keep_rss_1_items_without_link,
@@ -259,6 +260,33 @@ fn normalize(text: &str) -> Cow<'_, str> {
         Some(changed) => Cow::Owned(changed),
         None => text,
     })
+}
+
+/// An XML declaration anywhere but at the start (feeds glued together, a fragment pasted into
+/// an element) is not XML, and it makes quick-xml panic when it switches encodings mid-stream
+/// (found by fuzzing): every declaration after the first character is dropped.
+fn without_late_xml_declarations(text: &str) -> Option<String> {
+    // `<?xml` in any case, found byte by byte (one pass, whatever the number of declarations).
+    let find = |from: usize| {
+        text.as_bytes()[from..]
+            .windows(5)
+            .position(|w| w.eq_ignore_ascii_case(b"<?xml"))
+            .map(|at| from + at)
+    };
+    let first = find(0)?;
+    let mut next = find(first + 5)?;
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    loop {
+        out.push_str(&text[copied..next]);
+        copied = text[next..].find("?>").map_or(text.len(), |e| next + e + 2);
+        match find(copied) {
+            Some(at) => next = at,
+            None => break,
+        }
+    }
+    out.push_str(&text[copied..]);
+    Some(out)
 }
 
 fn is_xml_illegal(c: char) -> bool {
@@ -1290,6 +1318,27 @@ fn disambiguate_repeated_guids(items: &mut [FeedEntry]) {
             Some(url) => format!("{}\n{}", item.identity.key, url),
             None => format!("{}\n#{}", item.identity.key, n),
         };
+    }
+}
+
+#[cfg(test)]
+mod fuzz_regressions {
+    use super::*;
+
+    #[test]
+    fn a_second_xml_declaration_with_another_encoding_is_dropped_not_a_panic() {
+        // fuzz/artifacts/feed/crash-eb0c49cb: quick-xml panicked in set_encoding().
+        let text = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"><id>https://numi.st/<?xml version=\"1.0\" encoding=\"windows-1255\"?></id><title>t</title><entry><id>e1</id><title>x</title></entry></feed>";
+        let fixed = without_late_xml_declarations(text).unwrap_or_default();
+        assert_eq!(fixed.matches("<?xml").count(), 1);
+        assert!(fixed.contains("<id>https://numi.st/</id>"));
+        let base = Url::parse("https://numi.st/feed.xml").unwrap_or_else(|e| panic!("{e}"));
+        let parsed = parse_with_repairs(text, &base, NaiveTimezone::Fixed(0));
+        assert!(parsed.is_ok(), "{parsed:?}");
+        assert_eq!(
+            without_late_xml_declarations("<?xml version=\"1.0\"?><rss/>"),
+            None
+        );
     }
 }
 
