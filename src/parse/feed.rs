@@ -263,8 +263,8 @@ fn normalize(text: &str) -> Cow<'_, str> {
 }
 
 /// An XML declaration anywhere but at the start (feeds glued together, a fragment pasted into
-/// an element) is not XML, and it makes quick-xml panic when it switches encodings mid-stream
-/// (found by fuzzing): every declaration after the first character is dropped.
+/// an element, one after a leading comment) is not XML, and it makes quick-xml panic when it
+/// switches encodings mid-stream (found by fuzzing): every such declaration is dropped.
 fn without_late_xml_declarations(text: &str) -> Option<String> {
     // `<?xml` in any case, found byte by byte (one pass, whatever the number of declarations).
     let find = |from: usize| {
@@ -273,8 +273,19 @@ fn without_late_xml_declarations(text: &str) -> Option<String> {
             .position(|w| w.eq_ignore_ascii_case(b"<?xml"))
             .map(|at| from + at)
     };
-    let first = find(0)?;
-    let mut next = find(first + 5)?;
+    // Only a declaration that opens the document (after a BOM or white space) is one.
+    let start = text.len()
+        - text
+            .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
+            .len();
+    let kept_until = if text.as_bytes()[start..].len() >= 5
+        && text.as_bytes()[start..start + 5].eq_ignore_ascii_case(b"<?xml")
+    {
+        start + 5
+    } else {
+        0
+    };
+    let mut next = find(kept_until)?;
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     loop {
