@@ -693,3 +693,94 @@ fn records_state_and_directories_are_owner_only() {
         assert_eq!(mode(&path), 0o600, "{}", path.display());
     }
 }
+
+/// Every file of the feed test suites and of the Hebrew encoding corpus, fed as a feed through
+/// decode → parse → extract → text → record: a record or a clear error for each, never a panic,
+/// never a hang (the slowest file is reported).
+#[test]
+fn every_corpus_file_as_a_feed_is_records_or_a_clear_error() {
+    let corpus = crate::corpus::dir();
+    let mut files = Vec::new();
+    let mut stack: Vec<std::path::PathBuf> = ["gofeed-testdata", "feed-rs", "hebrew-encoding"]
+        .iter()
+        .map(|d| corpus.join(d))
+        .collect();
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path).expect("corpus dir") {
+                stack.push(entry.expect("entry").path());
+            }
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    let config = nahar::config::parse(
+        "[[source]]\nname = \"corpus\"\nurl = \"https://example.org/feed.xml\"\n",
+        std::path::Path::new("corpus.toml"),
+    )
+    .expect("config");
+    let analyzer = nahar::text::Analyzer::default();
+    let base = url::Url::parse("https://example.org/feed.xml").expect("url");
+    let (mut with_records, mut refused, mut records) = (0usize, 0usize, 0usize);
+    let mut slowest = (std::time::Duration::ZERO, std::path::PathBuf::new());
+    for file in &files {
+        let bytes = std::fs::read(file).expect("read");
+        let started = Instant::now();
+        let document = nahar::fetch::document(
+            base.clone(),
+            None,
+            &bytes,
+            nahar::fetch::DocumentKind::Unknown,
+            None,
+        );
+        match nahar::parse::entries(&document, &config.sources[0]) {
+            Ok(entries) => {
+                with_records += 1;
+                for entry in &entries {
+                    let article = nahar::extract::article(entry);
+                    let record = nahar::record::Record::build(
+                        "corpus",
+                        entry,
+                        &article,
+                        &analyzer,
+                        None,
+                        chrono::Utc::now(),
+                    );
+                    assert!(
+                        record.url.as_deref().is_none_or(|u| u.starts_with("http")),
+                        "{}: {:?}",
+                        file.display(),
+                        record.url
+                    );
+                    records += 1;
+                }
+            }
+            Err(err) => {
+                refused += 1;
+                let message = err.to_string();
+                assert!(
+                    message.len() > 10 && !message.contains("crashed"),
+                    "{}: {message}",
+                    file.display()
+                );
+            }
+        }
+        let took = started.elapsed();
+        if took > slowest.0 {
+            slowest = (took, file.clone());
+        }
+    }
+    eprintln!(
+        "{} corpus files as feeds: {with_records} gave {records} records, {refused} refused with a reason; slowest {:.2} s ({})",
+        files.len(),
+        slowest.0.as_secs_f64(),
+        slowest.1.display()
+    );
+    assert_eq!(with_records + refused, files.len());
+    assert!(
+        slowest.0 < Duration::from_secs(10),
+        "a file took {:?}",
+        slowest.0
+    );
+}
