@@ -88,6 +88,18 @@ pub fn blocks(html: &str) -> Vec<Block> {
 /// The text of an HTML fragment as one line (titles): tags dropped, entities decoded, every run
 /// of whitespace and every `<br>` one space.
 pub fn inline_text(html: &str) -> String {
+    // Without `<`, `&`, NUL or a leading byte order mark (which the parser drops) the parser
+    // would give back the text itself as one text node (it only turns CR into LF, whitespace
+    // either way): what is left to do is collapsing the whitespace. Most titles are such plain
+    // text; parsing each one built a whole tree.
+    if !html.starts_with('\u{FEFF}') && !html.bytes().any(|b| matches!(b, b'<' | b'&' | 0)) {
+        return words_joined(html);
+    }
+    parsed_inline_text(html)
+}
+
+/// [`inline_text`] through the HTML parser, whatever `html` holds.
+fn parsed_inline_text(html: &str) -> String {
     let fragment = Html::parse_fragment(html);
     let mut out = String::new();
     for block in blocks_of(fragment.root_element(), &Marks::default()) {
@@ -96,11 +108,27 @@ pub fn inline_text(html: &str) -> String {
         }
         out.push_str(&block.text);
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    words_joined(&out)
+}
+
+/// The whitespace-separated words of `text`, one space between each two.
+fn words_joined(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// True when text that was already parsed once still looks like markup: it was escaped twice.
 pub fn looks_like_markup(text: &str) -> bool {
+    // Every tag below starts with `<`: text without one (most of it) needs no lower-cased copy.
+    if !text.contains('<') {
+        return false;
+    }
     let lower = text.to_ascii_lowercase();
     [
         "<p>", "<p ", "</p>", "<br", "<div", "</a>", "<a href", "<b>", "<i>", "<strong>", "<em>",
@@ -208,37 +236,54 @@ struct Walker {
 
 impl Walker {
     /// HTML whitespace rules: a run of spaces, tabs and newlines in the source is one space.
+    /// The text is copied a word at a time (HTML whitespace is ASCII, so the runs are found on
+    /// bytes); copying it char by char was most of the cost of the walk.
     fn push_collapsed(&mut self, text: &str) {
-        let mut pending_space = false;
-        for c in text.chars() {
-            if matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{000C}') {
-                pending_space = true;
-            } else {
-                if pending_space && !self.text.is_empty() && !self.text.ends_with([' ', '\n']) {
-                    self.text.push(' ');
-                }
-                pending_space = false;
-                self.text.push(c);
+        let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0C);
+        let mut rest = text;
+        loop {
+            let word = rest
+                .bytes()
+                .position(|b| !is_space(b))
+                .unwrap_or(rest.len());
+            if word > 0 {
+                self.push_space();
             }
+            rest = &rest[word..];
+            if rest.is_empty() {
+                return;
+            }
+            let end = rest.bytes().position(is_space).unwrap_or(rest.len());
+            self.text.push_str(&rest[..end]);
+            rest = &rest[end..];
         }
-        if pending_space && !self.text.is_empty() && !self.text.ends_with([' ', '\n']) {
+    }
+
+    /// One space for a run of source whitespace: none at the start of a block or after a space
+    /// or line break already there.
+    fn push_space(&mut self) {
+        if !self.text.is_empty() && !self.text.ends_with([' ', '\n']) {
             self.text.push(' ');
         }
     }
 
     fn flush(&mut self, declared: Declared<'_>) {
-        let text = std::mem::take(&mut self.text);
-        let trimmed = text.trim_matches(|c: char| c.is_whitespace());
+        let trimmed = self.text.trim_matches(|c: char| c.is_whitespace());
         if trimmed.is_empty() {
+            self.text.clear();
             return;
         }
+        // The block gets a copy of its exact size; the buffer is kept for the next block, so
+        // that it does not grow again from nothing for each one.
+        let text = trimmed.to_owned();
+        self.text.clear();
         self.blocks.push(Block {
             kind: if self.heading > 0 {
                 BlockKind::Heading
             } else {
                 BlockKind::Paragraph
             },
-            text: trimmed.to_owned(),
+            text,
             lang: declared.lang.map(str::to_owned),
             dir: declared.dir,
             embed: None,
@@ -312,6 +357,77 @@ mod tests {
     fn deep_nesting_does_not_overflow() {
         let html = format!("{}deep{}", "<div>".repeat(5_000), "</div>".repeat(5_000));
         assert_eq!(texts(&html), [(BlockKind::Paragraph, "deep".into())]);
+    }
+
+    #[test]
+    fn plain_text_gets_the_parsers_inline_text_without_the_parser() {
+        for text in [
+            "",
+            "  ",
+            "Plain title",
+            "  lead\tand\n\ntrail  ",
+            "windows\r\nline\rends",
+            "no\u{A0}break\u{2009}thin\u{3000}ideographic\u{85}next\u{2028}line",
+            "form\u{C}feed\u{B}vtab\u{1}control",
+            "עברית עם English ו־gershayim ״ ׳",
+            "inner\u{FEFF}bom",
+            "\u{FEFF}leading bom",
+            "a > b, c = d; \"quoted\" 'single'",
+        ] {
+            assert_eq!(inline_text(text), parsed_inline_text(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn whitespace_collapses_as_it_did_char_by_char() {
+        // The char-by-char form `push_collapsed` had: the word-at-a-time one must agree.
+        fn reference(out: &mut String, text: &str) {
+            let mut pending_space = false;
+            for c in text.chars() {
+                if matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{000C}') {
+                    pending_space = true;
+                } else {
+                    if pending_space && !out.is_empty() && !out.ends_with([' ', '\n']) {
+                        out.push(' ');
+                    }
+                    pending_space = false;
+                    out.push(c);
+                }
+            }
+            if pending_space && !out.is_empty() && !out.ends_with([' ', '\n']) {
+                out.push(' ');
+            }
+        }
+        let pieces = [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "  a  b\t\tc\r\n",
+            "\u{C}x\u{C}",
+            "עברית  ו English ",
+            "\u{A0}nbsp\u{A0} stays",
+            "line\n",
+            "\n\n",
+            "x",
+        ];
+        for start in ["", "word", "ends with space ", "ends with break\n"] {
+            for first in pieces {
+                for second in pieces {
+                    let mut walker = Walker {
+                        text: start.to_owned(),
+                        ..Walker::default()
+                    };
+                    walker.push_collapsed(first);
+                    walker.push_collapsed(second);
+                    let mut expected = start.to_owned();
+                    reference(&mut expected, first);
+                    reference(&mut expected, second);
+                    assert_eq!(walker.text, expected, "{start:?} + {first:?} + {second:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -266,12 +266,23 @@ fn normalize(text: &str) -> Cow<'_, str> {
 /// an element, one after a leading comment) is not XML, and it makes quick-xml panic when it
 /// switches encodings mid-stream (found by fuzzing): every such declaration is dropped.
 fn without_late_xml_declarations(text: &str) -> Option<String> {
-    // `<?xml` in any case, found byte by byte (one pass, whatever the number of declarations).
+    // `<?xml` in any case, starting at or after `from`. Found by its `?` (rare in a feed, where
+    // `<` opens every tag), which `str::find` skips to word by word: one pass over the document
+    // whatever the number of declarations, instead of a five-byte comparison at every byte.
     let find = |from: usize| {
-        text.as_bytes()[from..]
-            .windows(5)
-            .position(|w| w.eq_ignore_ascii_case(b"<?xml"))
-            .map(|at| from + at)
+        let mut at = from;
+        loop {
+            let mark = at + text.get(at..)?.find('?')?;
+            if mark > from
+                && text
+                    .as_bytes()
+                    .get(mark - 1..mark + 4)
+                    .is_some_and(|w| w.eq_ignore_ascii_case(b"<?xml"))
+            {
+                return Some(mark - 1);
+            }
+            at = mark + 1;
+        }
     };
     // Only a declaration that opens the document (after a BOM or white space) is one.
     let start = text.len()
@@ -305,11 +316,24 @@ fn is_xml_illegal(c: char) -> bool {
 }
 
 fn without_xml_illegal_chars(text: &str) -> Cow<'_, str> {
-    if text.contains(is_xml_illegal) {
+    if has_xml_illegal_chars(text) {
         Cow::Owned(text.chars().filter(|c| !is_xml_illegal(*c)).collect())
     } else {
         Cow::Borrowed(text)
     }
+}
+
+/// Whether [`is_xml_illegal`] holds for any char of `text`. Every document is checked, and
+/// decoding a large one char by char cost more than the answer: its bytes are scanned first, 64
+/// at a time without an early exit (a loop the compiler vectorizes), for the C0 controls and for
+/// 0xEF, the first byte of U+FFFE and U+FFFF (and of the rest of U+F000–U+FFFF, rare in text).
+/// Only a document with such a byte is checked char by char.
+fn has_xml_illegal_chars(text: &str) -> bool {
+    let suspect = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) | (b == 0xEF);
+    text.as_bytes()
+        .chunks(64)
+        .any(|chunk| chunk.iter().fold(false, |found, &b| found | suspect(b)))
+        && text.contains(is_xml_illegal)
 }
 
 /// The start tag of the document's root element.
@@ -507,14 +531,21 @@ fn escape_naked_markup(text: &str) -> Option<String> {
         _ => return None,
     };
     let pieces: Vec<(Piece, &str)> = pieces(text).collect();
-    let mut out = String::with_capacity(text.len());
-    let mut changed = false;
+    // Built from the first change on: most feeds need none, and copying a large document piece
+    // by piece only to drop the copy cost more than the check. `text[..copied]` is in `out`;
+    // `at` is where the next piece begins (the pieces concatenate back to `text`).
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut at = 0;
     let mut i = 0;
     while let Some(&(kind, raw)) = pieces.get(i) {
         i += 1;
-        let (prefix, local) = split_name(tag_name(raw));
-        let eligible = kind == Piece::Start
-            && if atom {
+        let start = at;
+        at += raw.len();
+        // Only a start tag can be eligible: the name of every other piece is not looked up.
+        let eligible = kind == Piece::Start && {
+            let (prefix, local) = split_name(tag_name(raw));
+            if atom {
                 prefix == root_prefix
                     && matches!(
                         local,
@@ -522,7 +553,8 @@ fn escape_naked_markup(text: &str) -> Option<String> {
                     )
             } else {
                 prefix.is_none() && matches!(local, "title" | "description" | "guid")
-            };
+            }
+        };
         let end = if eligible {
             matching_end(&pieces, i - 1)
         } else {
@@ -538,23 +570,28 @@ fn escape_naked_markup(text: &str) -> Option<String> {
             _ => None,
         };
         let (Some(end), Some(tag)) = (end, tag) else {
-            out.push_str(raw);
             continue;
         };
+        let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
+        out.push_str(&text[copied..start]);
         out.push_str(&tag);
         for &(kind, raw) in inside {
             match kind {
                 Piece::Cdata => out.push_str(&xml_escape(&xml_escape(cdata_inner(raw)))),
                 _ => out.push_str(&xml_escape(raw)),
             }
+            at += raw.len();
         }
         if let Some((_, close)) = pieces.get(end) {
             out.push_str(close);
+            at += close.len();
         }
+        copied = at;
         i = end + 1;
-        changed = true;
     }
-    changed.then_some(out)
+    let mut out = out?;
+    out.push_str(&text[copied..]);
+    Some(out)
 }
 
 /// Whether every end tag in `pieces` closes an element opened in them (`<p>a<br>b</p>`, not
@@ -1170,7 +1207,8 @@ fn decode_base64_text(text: &str) -> Option<String> {
 fn markup(text: &Text) -> Markup {
     Markup {
         content: text.content.clone(),
-        is_html: text.content_type.to_string().contains("html"),
+        // The MIME type as written (what `to_string` gives), without a copy per item.
+        is_html: AsRef::<str>::as_ref(&text.content_type).contains("html"),
     }
 }
 
@@ -1292,18 +1330,28 @@ fn content_markup(body: &str, media_type: &str) -> Option<Markup> {
     })
 }
 
-/// Hex SHA-256 of the parts, each followed by a separator that cannot occur in them.
+/// Hex SHA-256 of the parts, each followed by a separator that cannot occur in them. Item
+/// identities and source hashes are persisted in state stores: the function and its output
+/// format must never change.
 pub fn hash(parts: &[&str]) -> String {
     let mut hasher = Sha256::new();
     for part in parts {
         hasher.update(part.as_bytes());
         hasher.update([0u8]);
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    lower_hex(&hasher.finalize())
+}
+
+/// `bytes` as lowercase hex, two digits a byte — what `format!("{b:02x}")` per byte gives,
+/// without a formatter call and a `String` per byte (this runs for every item of every feed).
+fn lower_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(bytes.len() * 2);
+    for &byte in bytes {
+        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    hex
 }
 
 /// A GUID used by several items of one document (ANCHORS.md lesson 2): items that differ by
@@ -1744,6 +1792,80 @@ mod tests {
         let json = parse("{\"version\":\"https://jsonfeed.org/version/1\",\"title\":\"j\",\"items\":[{\"id\":\"1\",\"title\":\"a\u{8}b\"}]}")
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(titles(&json), ["ab"]);
+    }
+
+    #[test]
+    fn the_byte_scans_agree_with_the_char_by_char_checks() {
+        // The form the declaration search had before it skipped to `?`, with the same loop.
+        let before = |text: &str| -> Option<String> {
+            let find = |from: usize| {
+                text.as_bytes()[from..]
+                    .windows(5)
+                    .position(|w| w.eq_ignore_ascii_case(b"<?xml"))
+                    .map(|at| from + at)
+            };
+            let start = text.len()
+                - text
+                    .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
+                    .len();
+            let kept_until = if text.as_bytes()[start..].len() >= 5
+                && text.as_bytes()[start..start + 5].eq_ignore_ascii_case(b"<?xml")
+            {
+                start + 5
+            } else {
+                0
+            };
+            let mut next = find(kept_until)?;
+            let mut out = String::new();
+            let mut copied = 0;
+            loop {
+                out.push_str(&text[copied..next]);
+                copied = text[next..].find("?>").map_or(text.len(), |e| next + e + 2);
+                match find(copied) {
+                    Some(at) => next = at,
+                    None => break,
+                }
+            }
+            out.push_str(&text[copied..]);
+            Some(out)
+        };
+        for text in [
+            "",
+            "plain",
+            "\u{FEFF}<?xml version=\"1.0\"?><rss/>",
+            "<?xml version=\"1.0\"?><rss><?XmL version=\"1.0\" encoding=\"latin1\"?></rss>",
+            "<!-- c --><?xml version=\"1.0\"?><rss/>",
+            "?<?xml?",
+            "ש?<?xml ש",
+            "<<??xml <?xm <?xmL",
+            "a?b?c<?x",
+            "<?xml?><?xml?><?xml",
+        ] {
+            assert_eq!(
+                without_late_xml_declarations(text),
+                before(text),
+                "{text:?}"
+            );
+        }
+        for text in [
+            "",
+            "plain ascii\tand\r\nbreaks",
+            "עברית",
+            "\u{FEFF}bom",
+            "fullwidth \u{FF21}",
+            "a\u{FFFE}",
+            "a\u{FFFF}",
+            "\u{1}",
+            "\u{1F}",
+            "\u{7F} is allowed",
+            &format!("{}\u{B}", "x".repeat(200)),
+        ] {
+            assert_eq!(
+                has_xml_illegal_chars(text),
+                text.contains(is_xml_illegal),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

@@ -75,15 +75,12 @@ impl JsonlSink {
         }
     }
 
-    /// Appends `records` to `file` as one write and fsyncs it. On failure the file is cut back
-    /// to its length before the call, so no partial batch stays behind.
+    /// Appends `records` to `file`, serialized in full before the first byte is written, and
+    /// fsyncs it. On failure the file is cut back to its length before the call, so no partial
+    /// batch stays behind.
     pub fn append(&self, file: &str, records: &[Record]) -> Result<(), SinkError> {
         let path = self.dir.join(file);
-        let mut buffer = Vec::with_capacity(records.len() * 2048);
-        for record in records {
-            serde_json::to_writer(&mut buffer, record).map_err(|e| SinkError::io(&path, e))?;
-            buffer.push(b'\n');
-        }
+        let parts = json_lines(records).map_err(|e| SinkError::io(&path, e))?;
         let existed = path.exists();
         let mut handle = OpenOptions::new()
             .append(true)
@@ -94,7 +91,10 @@ impl JsonlSink {
             .metadata()
             .map_err(|e| SinkError::io(&path, e))?
             .len();
-        let written = handle.write_all(&buffer).and_then(|()| handle.sync_data());
+        let written = parts
+            .iter()
+            .try_for_each(|part| handle.write_all(part))
+            .and_then(|()| handle.sync_data());
         if let Err(err) = written {
             // Best effort: the next open cuts a torn tail anyway, but a whole extra line that a
             // later batch would follow must not stay.
@@ -152,6 +152,46 @@ impl JsonlSink {
         }
         Ok(written)
     }
+}
+
+/// Batches smaller than this are serialized on the calling thread: a thread costs more.
+const PARALLEL_FROM: usize = 64;
+
+/// `records` as JSON Lines, in order, in consecutive parts. A large batch (a big feed's
+/// thousands of records, megabytes of JSON) is serialized on as many threads as there are
+/// cores, one part each: serialization is CPU work that the single writer would otherwise do
+/// alone while the other cores wait for the next batch.
+fn json_lines(records: &[Record]) -> Result<Vec<Vec<u8>>, serde_json::Error> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    if threads < 2 || records.len() < PARALLEL_FROM {
+        return Ok(vec![lines_of(records)?]);
+    }
+    let chunk = records.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = records
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || lines_of(part)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| match worker.join() {
+                Ok(lines) => lines,
+                // Serializing a record is total; a panic is a bug, and it is not hidden.
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
+}
+
+/// One JSON line per record, each ended by `\n`.
+fn lines_of(records: &[Record]) -> Result<Vec<u8>, serde_json::Error> {
+    // A record's line is a few KB (its text, then the same text again in segments).
+    let mut buffer = Vec::with_capacity(records.len() * 4096);
+    for record in records {
+        serde_json::to_writer(&mut buffer, record)?;
+        buffer.push(b'\n');
+    }
+    Ok(buffer)
 }
 
 /// Cuts a last line that does not end in `\n` (a crash mid-append). Returns the bytes removed.
