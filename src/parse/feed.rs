@@ -141,8 +141,22 @@ fn parse_with_repairs(
     base: &Url,
     zone: NaiveTimezone,
 ) -> Result<Option<Feed>, ParseError> {
-    let normalized = normalize(text);
-    let first = match feed_rs(&normalized, base, zone)? {
+    let mut normalized = normalize(text);
+    let attempt = match feed_rs(&normalized, base, zone) {
+        // feed-rs slices an RSS contact ("a@b.c (Name)") one byte past the e-mail address and
+        // panics when that byte is inside a character (found by fuzzing): a space between
+        // ASCII and non-ASCII letters in contact elements gives it a whole character there.
+        Err(ParseError::Crashed(message)) => match spaced_contacts(&normalized) {
+            Some(spaced) => {
+                tracing::info!(url = %base, cause = %message, "Retrying the feed with its contacts spaced.");
+                normalized = Cow::Owned(spaced);
+                feed_rs(&normalized, base, zone)?
+            }
+            None => return Err(ParseError::Crashed(message)),
+        },
+        other => other?,
+    };
+    let first = match attempt {
         Ok(feed) => return Ok(Some(feed)),
         Err(error) => error,
     };
@@ -309,6 +323,44 @@ fn without_late_xml_declarations(text: &str) -> Option<String> {
     }
     out.push_str(&text[copied..]);
     Some(out)
+}
+
+/// The text of RSS contact elements (`author`, `managingEditor`, `webMaster`, `dc:creator`)
+/// with a space wherever an ASCII character meets a non-ASCII one; `None` when nothing changes.
+fn spaced_contacts(text: &str) -> Option<String> {
+    const CONTACTS: [&str; 4] = ["author", "managingEditor", "webMaster", "dc:creator"];
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut rest = text;
+    let mut changed = false;
+    while let Some((tag, open_at)) = CONTACTS
+        .iter()
+        .filter_map(|t| rest.find(&format!("<{t}>")).map(|at| (*t, at)))
+        .min_by_key(|(_, at)| *at)
+    {
+        let content_start = open_at + tag.len() + 2;
+        let close = format!("</{tag}>");
+        let Some(content_len) = rest[content_start..].find(&close) else {
+            break;
+        };
+        out.push_str(&rest[..content_start]);
+        let content = &rest[content_start..content_start + content_len];
+        let mut previous: Option<char> = None;
+        for c in content.chars() {
+            if let Some(p) = previous
+                && p.is_ascii() != c.is_ascii()
+                && !p.is_whitespace()
+                && !c.is_whitespace()
+            {
+                out.push(' ');
+                changed = true;
+            }
+            out.push(c);
+            previous = Some(c);
+        }
+        rest = &rest[content_start + content_len..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
 }
 
 fn is_xml_illegal(c: char) -> bool {
@@ -1398,6 +1450,18 @@ mod fuzz_regressions {
             without_late_xml_declarations("<?xml version=\"1.0\"?><rss/>"),
             None
         );
+        // fuzz/artifacts/feed/crash-8ab36960: a comment first, the declaration after it.
+        let late = "<!-- x -->\n<feed xmlns=\"http://www.w3.org/2005/Atom\"><?xml version=\"1.0\" encoding=\"WINDOWS-1255\"?><id>a</id></feed>";
+        assert_eq!(
+            without_late_xml_declarations(late).as_deref(),
+            Some("<!-- x -->\n<feed xmlns=\"http://www.w3.org/2005/Atom\"><id>a</id></feed>")
+        );
+        assert!(parse_with_repairs(late, &base, NaiveTimezone::Fixed(0)).is_ok());
+        // fuzz/artifacts/feed/crash-b57e1fcc: a non-ASCII character right after an e-mail
+        // address in a contact made feed-rs slice inside it.
+        let contact = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><item><guid>1</guid><title>x</title><author>a@b.cd„Name“</author></item></channel></rss>";
+        let parsed = parse_with_repairs(contact, &base, NaiveTimezone::Fixed(0));
+        assert!(matches!(parsed, Ok(Some(_))), "{parsed:?}");
     }
 }
 
