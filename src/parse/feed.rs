@@ -303,13 +303,15 @@ fn without_late_xml_declarations(text: &str) -> Option<String> {
         - text
             .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
             .len();
-    let kept_until = if text.as_bytes()[start..].len() >= 5
-        && text.as_bytes()[start..start + 5].eq_ignore_ascii_case(b"<?xml")
-    {
-        start + 5
-    } else {
-        0
-    };
+    // …and only a well-formed one: its `?>` before any other `<` or `?` (a truncated
+    // declaration running into a second one also made quick-xml panic; found by fuzzing).
+    let opens = text.as_bytes()[start..].len() >= 5
+        && text.as_bytes()[start..start + 5].eq_ignore_ascii_case(b"<?xml");
+    let well_formed = opens
+        && text[start + 5..]
+            .find(['<', '?'])
+            .is_some_and(|at| text[start + 5 + at..].starts_with("?>"));
+    let kept_until = if well_formed { start + 5 } else { 0 };
     let mut next = find(kept_until)?;
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
@@ -1462,6 +1464,12 @@ mod fuzz_regressions {
         let contact = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><item><guid>1</guid><title>x</title><author>a@b.cd„Name“</author></item></channel></rss>";
         let parsed = parse_with_repairs(contact, &base, NaiveTimezone::Fixed(0));
         assert!(matches!(parsed, Ok(Some(_))), "{parsed:?}");
+        // fuzz/artifacts/feed/crash-ef8b5fa3: a declaration cut short, running into another.
+        let cut = "<?xml version=\"1.0\" encoding=\"windows-1255\"?\0\0?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>t</title></channel></rss>";
+        assert!(!matches!(
+            parse_with_repairs(cut, &base, NaiveTimezone::Fixed(0)),
+            Err(ParseError::Crashed(_))
+        ));
     }
 }
 
