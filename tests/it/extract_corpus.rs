@@ -3,8 +3,9 @@
 //!   its `tests/evaluate.py` scores every extractor: a `with` snippet found in the output is a
 //!   true positive, one missing a false negative; a `without` snippet found is a false positive;
 //! - Mozilla Readability's test pages: the right-to-left cases come out `rtl`, and the share of
-//!   cases whose expected text we recover;
-//! - the embedded tweets in both sets, kept with author, handle and URL.
+//!   cases whose expected text we recover.
+//!
+//! The embedded posts in both sets are gated in `embed_corpus.rs`.
 //!
 //! The output scored is what a record carries: every block's text after normalization, one
 //! block per line. `cargo test --test it extract_corpus -- --nocapture` prints the figures;
@@ -77,11 +78,6 @@ const TRAFILATURA_F_FLOOR: f64 = 0.864;
 const TRAFILATURA_P_FLOOR: f64 = 0.878;
 const TRAFILATURA_R_FLOOR: f64 = 0.850;
 const READABILITY_RECOVERED_FLOOR: f64 = 0.869; // 113 of 130
-/// Tweets with author, handle and URL; the 4 others are bare `<blockquote><a href=status>`
-/// embeds whose markup names no author.
-const TWEETS_COMPLETE_FLOOR: usize = 48;
-/// Tweets that survive main-content extraction (one sits in a sidebar of the page).
-const TWEETS_THROUGH_EXTRACTION_FLOOR: usize = 51;
 
 #[test]
 fn trafilatura_evaluation_f_score() {
@@ -158,9 +154,6 @@ fn trafilatura_evaluation_f_score() {
     assert!(score.precision() >= TRAFILATURA_P_FLOOR);
     assert!(score.recall() >= TRAFILATURA_R_FLOOR);
 }
-
-static BLOCKQUOTE: std::sync::LazyLock<scraper::Selector> =
-    std::sync::LazyLock::new(|| scraper::Selector::parse("blockquote").expect("a selector"));
 
 fn words(text: &str) -> HashSet<String> {
     text.split(|c: char| !c.is_alphanumeric())
@@ -241,90 +234,4 @@ fn readability_pages_rtl_and_recovered_text() {
         );
     }
     assert!(share >= READABILITY_RECOVERED_FLOOR, "{share:.3}");
-}
-
-#[test]
-fn embedded_tweets_in_the_corpus_are_kept_with_author_handle_and_url() {
-    let corpus = crate::corpus::dir();
-    let mut pages: Vec<std::path::PathBuf> = Vec::new();
-    for dir in [
-        "trafilatura-eval/tests/eval",
-        "trafilatura-eval/tests/cache",
-    ] {
-        pages.extend(
-            std::fs::read_dir(corpus.join(dir))
-                .expect("pages")
-                .filter_map(|e| e.ok().map(|e| e.path())),
-        );
-    }
-    for case in
-        std::fs::read_dir(corpus.join("readability-test-pages/test/test-pages")).expect("cases")
-    {
-        let path = case.expect("case").path().join("source.html.gz");
-        if path.exists() {
-            pages.push(path);
-        }
-    }
-    let (mut present, mut found, mut complete, mut through_extract) = (0, 0, 0, 0);
-    for path in &pages {
-        let html = html_of(&gunzip(path));
-        // Counted independently of the embed finder: every blockquote element of the parsed page
-        // whose class names a tweet (markup inside scripts, comments or a hidden textarea is
-        // text, not a post).
-        let doc = scraper::Html::parse_document(&html);
-        let here = doc
-            .select(&BLOCKQUOTE)
-            .filter(|b| {
-                b.value()
-                    .attr("class")
-                    .is_some_and(|c| c.to_ascii_lowercase().contains("twitter-tweet"))
-            })
-            .count();
-        if here == 0 {
-            continue;
-        }
-        present += here;
-        let embeds = nahar::extract::embed::find(doc.root_element());
-        let tweets: Vec<_> = embeds
-            .values()
-            .filter_map(|b| b.embed.as_ref())
-            .filter(|e| e.platform == nahar::extract::Platform::Twitter)
-            .collect();
-        found += tweets.len();
-        if tweets.len() != here {
-            eprintln!(
-                "tweets: {} of {here} found in {}",
-                tweets.len(),
-                path.display()
-            );
-        }
-        for e in tweets
-            .iter()
-            .filter(|e| e.author.is_none() || e.handle.is_none() || e.url.is_none())
-        {
-            eprintln!("tweet incomplete in {}: {e:?}", path.display());
-        }
-        complete += tweets
-            .iter()
-            .filter(|e| e.author.is_some() && e.handle.is_some() && e.url.is_some())
-            .count();
-        through_extract += page::extract(&html, None, &PageRules::default())
-            .blocks
-            .iter()
-            .filter(|b| {
-                b.embed
-                    .as_ref()
-                    .is_some_and(|e| e.platform == nahar::extract::Platform::Twitter)
-            })
-            .count();
-    }
-    eprintln!(
-        "embedded tweets: {present} in the pages, {found} found, {complete} with author, handle and url, {through_extract} kept by article extraction"
-    );
-    assert_eq!(found, present, "every tweet blockquote is found");
-    assert!(complete >= TWEETS_COMPLETE_FLOOR, "{complete}");
-    assert!(
-        through_extract >= TWEETS_THROUGH_EXTRACTION_FLOOR,
-        "{through_extract}"
-    );
 }

@@ -13,6 +13,7 @@ mod text_conformance;
 mod cli_fetch;
 mod articles;
 mod extract_corpus;
+mod embed_corpus;
 mod hostile;
 mod daemon;
 mod fetch_http;
