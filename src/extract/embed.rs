@@ -15,6 +15,7 @@ use ego_tree::iter::Edge;
 use scraper::{ElementRef, Node};
 use serde::Serialize;
 
+use super::html::attr;
 use super::{Block, BlockKind};
 use crate::text::Dir;
 
@@ -111,8 +112,7 @@ fn post(element: ElementRef<'_>) -> Option<Block> {
         }
         "div" if class("twitter-tweet-rendered") => Some(rendered_tweet(element)),
         "iframe" => iframe(element),
-        _ if e.attr("data-telegram-post").is_some() => telegram(e.attr("data-telegram-post")),
-        _ => None,
+        _ => telegram(attr(e, "data-telegram-post")),
     }
 }
 

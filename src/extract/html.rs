@@ -75,6 +75,16 @@ pub struct Marks {
     pub removed: HashSet<NodeId>,
 }
 
+/// The value of attribute `name` of `element`. scraper's `Element::attr` turns the name into an
+/// interned atom on every call (a lookup in a global, locked table for names outside
+/// html5ever's static set, such as `data-…`); on the per-element paths a scan of the element's
+/// few attributes costs a fraction of that.
+pub(crate) fn attr<'a>(element: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
+    element
+        .attrs()
+        .find_map(|(key, value)| (key == name).then_some(value))
+}
+
 /// The blocks of an HTML fragment (feed content, a description), embedded posts included.
 pub fn blocks(html: &str) -> Vec<Block> {
     let fragment = Html::parse_fragment(html);
@@ -170,12 +180,10 @@ pub fn blocks_of(root: ElementRef<'_>, marks: &Marks) -> Vec<Block> {
                     }
                     let outer = declared.last().copied().unwrap_or_default();
                     declared.push(Declared {
-                        lang: element
-                            .attr("lang")
+                        lang: attr(element, "lang")
                             .filter(|l| !l.trim().is_empty())
                             .or(outer.lang),
-                        dir: element
-                            .attr("dir")
+                        dir: attr(element, "dir")
                             .and_then(Dir::from_attribute)
                             .or(outer.dir),
                     });
