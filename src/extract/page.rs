@@ -137,12 +137,24 @@ pub fn extract(html_text: &str, url: Option<&Url>, rules: &PageRules) -> Page {
             .chain(r.ancestors().filter_map(ElementRef::wrap))
             .find_map(|e| e.value().attr("dir").and_then(Dir::from_attribute))
     });
+    let dir = declared_dir.or(meta.dir);
+    // A declaration above the content root is every block's hint too (TEXT.md H4: the element's
+    // and its ancestors'); the walk over the root only saw what is inside it. An embedded post
+    // keeps only what its own markup declares.
+    if let Some(dir) = dir {
+        for block in blocks
+            .iter_mut()
+            .filter(|b| b.kind != BlockKind::Embed && b.dir.is_none())
+        {
+            block.dir = Some(dir);
+        }
+    }
     Page {
         title: meta.title,
         author: meta.author,
         published: meta.published,
         lang: meta.lang,
-        dir: declared_dir.or(meta.dir),
+        dir,
         blocks,
     }
 }
