@@ -3,7 +3,7 @@
 # same inputs, next to the tool a user would otherwise pick.
 #
 #   scripts/bench.sh              # the full run (5,000-item feed, every trafilatura-eval page,
-#                                 # daemon with 2,000 and 10,000 sources); ~15 minutes on 2 cores
+#                                 # daemon with 2,000 and 10,000 sources); ~6 minutes on 2 cores once built
 #   QUICK=1 scripts/bench.sh      # the reduced form CI runs so that the harness does not rot
 #
 # Parts: (1) the whole `nahar fetch` on a generated mixed Hebrew/English feed vs feedparser's

@@ -156,6 +156,18 @@ fn iframe(element: ElementRef<'_>) -> Option<Block> {
     None
 }
 
+/// The block of a post whose text is in `paragraphs`: the first one's `lang`/`dir` are the
+/// post's declared ones (a hint for the text stage).
+fn post_block(text: String, paragraphs: &[ElementRef<'_>], embed: Embed) -> Block {
+    let first = paragraphs.first().map(|p| p.value());
+    block(
+        text,
+        first.and_then(|p| p.attr("lang")),
+        first.and_then(|p| p.attr("dir")),
+        embed,
+    )
+}
+
 fn block(text: String, lang: Option<&str>, dir: Option<&str>, embed: Embed) -> Block {
     Block {
         kind: BlockKind::Embed,
@@ -318,13 +330,7 @@ fn tweet(element: ElementRef<'_>) -> Block {
             meta.date = date_text.as_deref().and_then(english_date);
         }
     }
-    let first = post.first().map(|p| p.value());
-    block(
-        text,
-        first.and_then(|p| p.attr("lang")),
-        first.and_then(|p| p.attr("dir")),
-        meta,
-    )
+    post_block(text, &post, meta)
 }
 
 /// A rendered widget (`div.twitter-tweet-rendered`, `iframe[data-tweet-id]`): only the id.
@@ -556,13 +562,7 @@ fn bluesky(element: ElementRef<'_>) -> Block {
         meta.published = Some(created);
         meta.date = Some(created.date_naive());
     }
-    let first = post.first().map(|p| p.value());
-    block(
-        text,
-        first.and_then(|p| p.attr("lang")),
-        first.and_then(|p| p.attr("dir")),
-        meta,
-    )
+    post_block(text, &post, meta)
 }
 
 /// A TikTok blockquote: the caption `p`, the handle and video id from `cite`.

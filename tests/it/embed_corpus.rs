@@ -12,12 +12,10 @@
 //! `NAHAR_EMBED_DUMP=1` also prints every embed found.
 
 use std::collections::BTreeMap;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use nahar::extract::embed::{self, Platform};
 use nahar::extract::{Block, PageRules, page};
-use nahar::fetch::charset::{CharsetHints, DocumentKind, decode};
 
 /// Tweet blockquotes in the parsed pages, all of which `find` must keep. (The sources hold 56
 /// such tags: 2 sit in a hidden `<textarea>` of a consent placeholder, 2 in JSON inside
@@ -41,26 +39,6 @@ const FACEBOOK_FLOOR: usize = 3;
 /// Tweets (blockquotes and rendered widgets) that survive main-content extraction; the others
 /// sit in a sidebar or a teaser list that is not the article.
 const TWEETS_THROUGH_EXTRACTION_FLOOR: usize = 53;
-
-fn gunzip(path: &Path) -> Vec<u8> {
-    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut bytes = Vec::new();
-    flate2::read::GzDecoder::new(file)
-        .read_to_end(&mut bytes)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    bytes
-}
-
-fn html_of(bytes: &[u8]) -> String {
-    decode(
-        bytes,
-        &CharsetHints {
-            kind: DocumentKind::Html,
-            ..CharsetHints::default()
-        },
-    )
-    .text
-}
 
 fn pages() -> Vec<PathBuf> {
     let corpus = crate::corpus::dir();
@@ -155,7 +133,7 @@ fn embedded_posts_in_the_corpus_are_found_with_their_metadata() {
     let mut t = Tally::default();
     let mut problems: Vec<String> = Vec::new();
     for path in &pages() {
-        let html = html_of(&gunzip(path));
+        let html = crate::corpus::html_page(path);
         let name = path
             .strip_prefix(crate::corpus::dir())
             .unwrap_or(path)

@@ -14,32 +14,9 @@
 //! `NAHAR_EXTRACT_MISSES=1` also lists every missed or leaked snippet.
 
 use std::collections::HashSet;
-use std::io::Read;
-use std::path::Path;
 
 use nahar::extract::{BlockKind, PageRules, page};
-use nahar::fetch::charset::{CharsetHints, DocumentKind, decode};
 use nahar::text::{Analyzer, Dir, Hints, normalize};
-
-fn gunzip(path: &Path) -> Vec<u8> {
-    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut bytes = Vec::new();
-    flate2::read::GzDecoder::new(file)
-        .read_to_end(&mut bytes)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    bytes
-}
-
-fn html_of(bytes: &[u8]) -> String {
-    decode(
-        bytes,
-        &CharsetHints {
-            kind: DocumentKind::Html,
-            ..CharsetHints::default()
-        },
-    )
-    .text
-}
 
 fn output_text(page: &page::Page) -> String {
     page.blocks
@@ -100,7 +77,7 @@ fn trafilatura_evaluation_f_score() {
         .into_iter()
         .find(|p| p.exists())
         .unwrap_or_else(|| panic!("page missing: {file}"));
-        let html = html_of(&gunzip(&path));
+        let html = crate::corpus::html_page(&path);
         let base = url::Url::parse(url).ok();
         let out = output_text(&page::extract(&html, base.as_ref(), &PageRules::default()));
         pages += 1;
@@ -181,10 +158,10 @@ fn readability_pages_rtl_and_recovered_text() {
             .and_then(|n| n.to_str())
             .unwrap_or_default()
             .to_owned();
-        let html = html_of(&gunzip(&case.join("source.html.gz")));
+        let html = crate::corpus::html_page(&case.join("source.html.gz"));
         let page = page::extract(&html, None, &PageRules::default());
         let ours = output_text(&page);
-        let expected_html = html_of(&gunzip(&case.join("expected.html.gz")));
+        let expected_html = crate::corpus::html_page(&case.join("expected.html.gz"));
         let expected: String = nahar::extract::html::blocks(&expected_html)
             .iter()
             .map(|b| b.text.as_str())
