@@ -67,12 +67,17 @@ pub struct Page {
     pub published: Option<DateTime<Utc>>,
     /// `<html lang>` as written.
     pub lang: Option<String>,
-    /// `<html dir>` / `<body dir>`.
+    /// The direction declared on the article's container or its nearest ancestor that declares
+    /// one, else `<html dir>` / `<body dir>`; also every block's hint where the block declares
+    /// none.
     pub dir: Option<Dir>,
     pub blocks: Vec<Block>,
 }
 
-/// Extracts the article of one page.
+/// Extracts the article of one page: embedded posts are found first; boilerplate is removed by
+/// what elements are, what they are called and how much of them is links; the best-scoring
+/// container and its siblings are the article, with every paragraph elsewhere on the page that
+/// reads as prose. A source's `body` rules replace the search; its `remove` rules go first.
 pub fn extract(html_text: &str, url: Option<&Url>, rules: &PageRules) -> Page {
     let _ = url;
     let doc = Html::parse_document(html_text);
