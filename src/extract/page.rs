@@ -166,8 +166,11 @@ pub fn extract(html_text: &str, url: Option<&Url>, rules: &PageRules) -> Page {
 
 /// Words in class and id names that mark boilerplate (matched as whole words of the name,
 /// split at `-`, `_` and case changes are not split: `share-bar` → `share`, `bar`).
-const BOILERPLATE_WORDS: [&str; 62] = [
+const BOILERPLATE_WORDS: [&str; 64] = [
     "teaser",
+    // Israeli sites call reader comments talkbacks (ynet, walla, maariv).
+    "talkback",
+    "talkbacks",
     "meta",
     "postmetadata",
     "rating",
@@ -441,12 +444,39 @@ fn is_link_list(element: ElementRef<'_>, counts: &LinkCounts) -> bool {
         return false;
     }
     let (text, link_text, links) = counts.of(element);
-    let min_links = if element.value().name() == "p" { 1 } else { 2 };
+    // A paragraph that is one link ("Read also: …") is a link list too, unless its link is one
+    // the parser cloned into paragraph after paragraph from a stray unclosed `<a>`.
+    let min_links = if element.value().name() == "p" && !opens_with_a_cloned_link(element) {
+        1
+    } else {
+        2
+    };
     links >= min_links
         && text > 0
         && link_text * 10 >= text * 7
         && text < 2_000
         && !holds_prose_outside_links(element)
+}
+
+/// Whether `paragraph` opens with a link to the same target as the paragraph before or after
+/// it does: the HTML parser reopens an unclosed `<a>` at the start of every following block, so
+/// its clones sit at the head of consecutive paragraphs (links an author wrote rarely do).
+fn opens_with_a_cloned_link(paragraph: ElementRef<'_>) -> bool {
+    fn opening_target(p: ElementRef<'_>) -> Option<&str> {
+        let first = p.children().find_map(ElementRef::wrap)?;
+        (first.value().name() == "a")
+            .then(|| attr(first.value(), "href"))
+            .flatten()
+    }
+    let Some(target) = opening_target(paragraph) else {
+        return false;
+    };
+    let previous = paragraph.prev_siblings().find_map(ElementRef::wrap);
+    let next = paragraph.next_siblings().find_map(ElementRef::wrap);
+    [previous, next]
+        .into_iter()
+        .flatten()
+        .any(|sibling| opening_target(sibling) == Some(target))
 }
 
 /// Whether a subtree holds a run of prose outside links (one text node of 100+ characters): a
@@ -716,7 +746,8 @@ fn with_stray_paragraphs<'a>(
 /// Boxes whose paragraphs are not the article even when they read as prose: about the author,
 /// forms, captions, footers, lists of other articles, calls to subscribe or donate.
 fn outside_the_article(element: &scraper::node::Element) -> bool {
-    const NAMED: [&str; 14] = [
+    const NAMED: [&str; 15] = [
+        "talkback",
         "author",
         "contributor",
         "newsletter",
@@ -1017,4 +1048,99 @@ fn selector(css: &str) -> Selector {
         Selector::parse("nahar-never-matches")
             .unwrap_or_else(|_| unreachable!("a plain type selector parses"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROSE: &str = "The committee met for six hours on Tuesday and agreed, after a long \
+        debate, to publish its findings before the end of the month, the chair said.";
+
+    fn texts(html: &str) -> Vec<String> {
+        extract(html, None, &PageRules::default())
+            .blocks
+            .into_iter()
+            .map(|b| b.text)
+            .collect()
+    }
+
+    fn page(body: &str) -> String {
+        format!("<html><head><title>T</title></head><body>{body}</body></html>")
+    }
+
+    #[test]
+    fn prose_in_a_second_container_is_kept_but_not_the_author_box() {
+        let html = page(&format!(
+            "<div class=lead><p>Lead paragraph: {PROSE}</p></div>\
+             <div class=article-body><p>One. {PROSE}</p><p>Two. {PROSE}</p><p>Three. {PROSE}</p></div>\
+             <div class=author-box><p>Dana Levi writes about the committee and has done so for \
+             many years, from Jerusalem and from Tel Aviv.</p></div>"
+        ));
+        let out = texts(&html).join("\n");
+        assert!(out.contains("Lead paragraph"), "{out}");
+        assert!(out.contains("Three."), "{out}");
+        assert!(!out.contains("Dana Levi"), "{out}");
+    }
+
+    #[test]
+    fn a_removed_box_takes_its_heading_and_one_link_paragraphs_are_links() {
+        let html = page(&format!(
+            "<article><p>One. {PROSE}</p>\
+             <p>Read also: <a href=/x>The committee's last report, and what came of it</a></p>\
+             <p>Two. {PROSE}</p>\
+             <h3>Related stories</h3><ul class=related><li><a href=/a>First story</a></li>\
+             <li><a href=/b>Second story</a></li></ul></article>"
+        ));
+        let out = texts(&html);
+        assert!(out.iter().any(|t| t.starts_with("Two.")), "{out:?}");
+        assert!(!out.iter().any(|t| t.contains("Read also")), "{out:?}");
+        assert!(
+            !out.iter().any(|t| t.contains("Related stories")),
+            "{out:?}"
+        );
+        assert!(!out.iter().any(|t| t.contains("First story")), "{out:?}");
+    }
+
+    #[test]
+    fn an_unclosed_link_cloned_over_the_article_does_not_make_it_navigation() {
+        // The parser reopens the `<a>` in every following paragraph: all the text is "in links",
+        // under one target.
+        let paragraphs: String = (0..6).map(|i| format!("<p>{i}. {PROSE}</p>")).collect();
+        let html = page(&format!(
+            "<nav><a href=/1>Home</a> <a href=/2>World</a></nav>\
+             <div class=story><p><a href=/gallery>Photos</p>{paragraphs}</div>"
+        ));
+        let out = texts(&html);
+        assert!(out.iter().any(|t| t.starts_with("5.")), "{out:?}");
+        assert!(!out.iter().any(|t| t == "Home World"), "{out:?}");
+    }
+
+    #[test]
+    fn talkbacks_captions_and_colon_labels_are_not_the_article() {
+        let html = page(&format!(
+            "<article><p>One. {PROSE}</p><figure><img src=a.jpg>\
+             <figcaption>The committee room on Tuesday, photographed from the public gallery \
+             upstairs.</figcaption></figure><p>Two. {PROSE}</p><p>Anzeige:</p></article>\
+             <div class=talkbacks><p>Reader 1: I think the committee should have met for \
+             longer than six hours, given everything.</p></div>"
+        ));
+        let out = texts(&html).join("\n");
+        assert!(out.contains("Two."), "{out}");
+        assert!(!out.contains("committee room"), "{out}");
+        assert!(!out.contains("Reader 1"), "{out}");
+        assert!(!out.contains("Anzeige"), "{out}");
+    }
+
+    #[test]
+    fn a_direction_declared_above_the_article_is_every_paragraphs_hint() {
+        let html = format!(
+            "<html dir=rtl><body><main><article><p>One. {PROSE}</p><p dir=ltr>Two. {PROSE}</p>\
+             </article></main></body></html>"
+        );
+        let page = extract(&html, None, &PageRules::default());
+        assert_eq!(page.dir, Some(Dir::Rtl));
+        let dirs: Vec<Option<Dir>> = page.blocks.iter().map(|b| b.dir).collect();
+        assert_eq!(dirs, vec![Some(Dir::Rtl), Some(Dir::Ltr)]);
+    }
 }
