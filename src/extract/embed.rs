@@ -50,6 +50,14 @@ pub struct Embed {
     pub published: Option<DateTime<Utc>>,
 }
 
+impl Embed {
+    /// The post's instant, and the date that goes with it.
+    fn published_at(&mut self, instant: DateTime<Utc>) {
+        self.published = Some(instant);
+        self.date = Some(instant.date_naive());
+    }
+}
+
 /// Every embedded post under `root`, outermost roots only, keyed by the root node.
 pub fn find(root: ElementRef<'_>) -> HashMap<NodeId, Block> {
     let mut found = HashMap::new();
@@ -318,8 +326,7 @@ fn tweet(element: ElementRef<'_>) -> Block {
             .unwrap_or_else(|| "i/web".to_owned());
         meta.url = Some(format!("https://twitter.com/{path}/status/{id}"));
         if let Some(published) = snowflake_time(&id) {
-            meta.published = Some(published);
-            meta.date = Some(published.date_naive());
+            meta.published_at(published);
         }
         meta.id = Some(id);
     }
@@ -354,8 +361,7 @@ fn rendered_tweet(element: ElementRef<'_>) -> Block {
         // Without the handle, Twitter's own handle-less form.
         meta.url = Some(format!("https://twitter.com/i/web/status/{id}"));
         if let Some(published) = snowflake_time(&id) {
-            meta.published = Some(published);
-            meta.date = Some(published.date_naive());
+            meta.published_at(published);
         }
         meta.id = Some(id);
     }
@@ -559,8 +565,7 @@ fn bluesky(element: ElementRef<'_>) -> Block {
     if let Some(created) = meta.id.as_deref().and_then(tid_time)
         && meta.date.is_none_or(|d| d == created.date_naive())
     {
-        meta.published = Some(created);
-        meta.date = Some(created.date_naive());
+        meta.published_at(created);
     }
     post_block(text, &post, meta)
 }

@@ -196,14 +196,7 @@ fn embedded_posts_in_the_corpus_are_found_with_their_metadata() {
             .filter(|(id, _)| blockquote_ids.contains(id))
             .map(|(_, b)| b)
             .collect();
-        t.blockquotes_found += in_blockquotes
-            .iter()
-            .filter(|b| {
-                b.embed
-                    .as_ref()
-                    .is_some_and(|e| e.platform == Platform::Twitter)
-            })
-            .count();
+        t.blockquotes_found += in_blockquotes.iter().filter(|b| is_tweet(b)).count();
         if in_blockquotes.len() != blockquotes.len() {
             problems.push(format!(
                 "{name}: {} of {} tweet blockquotes found",
@@ -273,11 +266,7 @@ fn embedded_posts_in_the_corpus_are_found_with_their_metadata() {
             t.through_extract += page::extract(&html, None, &PageRules::default())
                 .blocks
                 .iter()
-                .filter(|b| {
-                    b.embed
-                        .as_ref()
-                        .is_some_and(|e| e.platform == Platform::Twitter)
-                })
+                .filter(|b| is_tweet(b))
                 .count();
         }
     }
@@ -340,4 +329,11 @@ fn embedded_posts_in_the_corpus_are_found_with_their_metadata() {
         "{}",
         t.through_extract
     );
+}
+
+fn is_tweet(block: &Block) -> bool {
+    block
+        .embed
+        .as_ref()
+        .is_some_and(|e| e.platform == Platform::Twitter)
 }
