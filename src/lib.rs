@@ -38,3 +38,5 @@ pub mod report;
 pub mod daemon;
 
 pub mod cli;
+#[cfg(test)]
+mod test_corpus;

@@ -1084,16 +1084,7 @@ mod tests {
     use std::path::PathBuf;
 
     fn corpus() -> PathBuf {
-        let dir = std::env::var_os("NAHAR_CORPUS").map_or_else(
-            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
-            PathBuf::from,
-        );
-        assert!(
-            dir.is_dir(),
-            "the test corpus is missing at {}",
-            dir.display()
-        );
-        dir.join("hebrew-encoding")
+        crate::test_corpus::dir().join("hebrew-encoding")
     }
 
     fn read(path: &std::path::Path) -> Vec<u8> {

@@ -1118,7 +1118,7 @@ mod tests {
     #[test]
     fn word_bounds_agree_with_uax29_on_real_text() {
         use unicode_segmentation::UnicodeSegmentation;
-        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+        let corpus = crate::test_corpus::shared();
         let mut texts =
             vec![std::fs::read_to_string(corpus.join("seed-article.txt")).unwrap_or_default()];
         for lang in ["he", "en", "fr", "ar", "ru"] {
@@ -1192,7 +1192,7 @@ mod tests {
 
     #[test]
     fn fast_lane_tokens_are_word_bounds_tokens_on_real_text() {
-        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+        let corpus = crate::test_corpus::shared();
         let mut texts =
             vec![std::fs::read_to_string(corpus.join("seed-article.txt")).unwrap_or_default()];
         for lang in ["he", "en", "fr", "ar", "ru"] {

@@ -1024,8 +1024,7 @@ mod tests {
     /// sizes the text core uses, and the search keys of Hebrew sentences.
     #[test]
     fn answers_are_whatlangs_on_real_sentences() {
-        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/corpus/lingua-testdata/language-testdata/sentences");
+        let corpus = crate::test_corpus::dir().join("lingua-testdata/language-testdata/sentences");
         let mut computed = 0;
         for (lang, pair) in [
             ("en", [Lang::Eng, Lang::Fra]),
