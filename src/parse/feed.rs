@@ -53,6 +53,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::dates::parse_timestamp;
+use super::parts;
 use super::{FeedEntry, Identity, IdentityBasis, Markup, ParseError};
 use crate::config::{NaiveTimezone, SourceConfig};
 use crate::fetch::{Document, DocumentKind};
@@ -90,6 +91,11 @@ pub(super) fn entries(
         );
         return Ok(Vec::new());
     };
+    Ok(items_of(feed, document, source))
+}
+
+/// The items of a parsed feed, in order; an item with nothing to identify or show is skipped.
+fn items_of(feed: Feed, document: &Document, source: &SourceConfig) -> Vec<FeedEntry> {
     let feed_language = feed.language.clone();
     let mut items = Vec::with_capacity(feed.entries.len());
     for entry in feed.entries {
@@ -103,7 +109,7 @@ pub(super) fn entries(
         }
     }
     disambiguate_repeated_guids(&mut items);
-    Ok(items)
+    items
 }
 
 fn parser(base: &Url, zone: NaiveTimezone) -> feed_rs::parser::Parser {
@@ -119,12 +125,12 @@ fn parser(base: &Url, zone: NaiveTimezone) -> feed_rs::parser::Parser {
 /// panicked. A fresh parser each time: one whose parse failed inside an item keeps that item's
 /// Media RSS scope open, and feed-rs then panics (`assert!`) at the next item it begins.
 fn feed_rs(
-    text: &str,
+    text: impl std::io::Read,
     base: &Url,
     zone: NaiveTimezone,
 ) -> Result<Result<Feed, ParseFeedError>, ParseError> {
     let parser = parser(base, zone);
-    catch_unwind(AssertUnwindSafe(|| parser.parse(text.as_bytes()))).map_err(|panic| {
+    catch_unwind(AssertUnwindSafe(|| parser.parse(text))).map_err(|panic| {
         let message = panic
             .downcast_ref::<String>()
             .map(String::as_str)
@@ -135,6 +141,47 @@ fn feed_rs(
     })
 }
 
+/// [`feed_rs`] on a large document, read in parts on as many threads as there are cores
+/// (feed-rs reads one document on one thread, and a feed of thousands of items is otherwise the
+/// one serial stage of a pass). `None` when the document is read whole instead: small, not
+/// splittable (see [`parts`]), or a part that feed-rs refused — the whole document then gets
+/// the usual treatment, errors and repairs included, so that splitting never changes an answer.
+fn feed_rs_in_parts(text: &str, base: &Url, zone: NaiveTimezone) -> Option<Feed> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    if threads < 2 || text.len() < parts::SPLIT_FROM_BYTES {
+        return None;
+    }
+    read_parts(
+        &parts::split(text, threads, parts::MIN_ITEMS_PER_PART)?,
+        base,
+        zone,
+    )
+}
+
+/// The parts of one document read on one thread each, as one feed: the first part's feed with
+/// every part's items in order. `None` when feed-rs refused or crashed on a part.
+fn read_parts(documents: &[parts::Part<'_>], base: &Url, zone: NaiveTimezone) -> Option<Feed> {
+    let feeds: Vec<Option<Feed>> = std::thread::scope(|scope| {
+        let readers: Vec<_> = documents
+            .iter()
+            .map(|part| scope.spawn(move || feed_rs(part.reader(), base, zone).ok()?.ok()))
+            .collect();
+        readers
+            .into_iter()
+            .map(|reader| reader.join().ok().flatten())
+            .collect()
+    });
+    let mut feeds = feeds
+        .into_iter()
+        .collect::<Option<Vec<Feed>>>()?
+        .into_iter();
+    let mut feed = feeds.next()?;
+    for part in feeds {
+        feed.entries.extend(part.entries);
+    }
+    Some(feed)
+}
+
 /// The feed in `text`; `None` for a well-formed `<rss>` with no `<channel>` (no items).
 fn parse_with_repairs(
     text: &str,
@@ -142,7 +189,10 @@ fn parse_with_repairs(
     zone: NaiveTimezone,
 ) -> Result<Option<Feed>, ParseError> {
     let mut normalized = normalize(text);
-    let attempt = match feed_rs(&normalized, base, zone) {
+    if let Some(feed) = feed_rs_in_parts(&normalized, base, zone) {
+        return Ok(Some(feed));
+    }
+    let attempt = match feed_rs(normalized.as_bytes(), base, zone) {
         // feed-rs slices an RSS contact ("a@b.c (Name)") one byte past the e-mail address and
         // panics when that byte is inside a character (found by fuzzing): a space between
         // ASCII and non-ASCII letters in contact elements gives it a whole character there.
@@ -150,7 +200,7 @@ fn parse_with_repairs(
             Some(spaced) => {
                 tracing::info!(url = %base, cause = %message, "Retrying the feed with its contacts spaced.");
                 normalized = Cow::Owned(spaced);
-                feed_rs(&normalized, base, zone)?
+                feed_rs(normalized.as_bytes(), base, zone)?
             }
             None => return Err(ParseError::Crashed(message)),
         },
@@ -172,7 +222,7 @@ fn parse_with_repairs(
     };
     let mut last = None;
     if let Some(repaired) = repaired.filter(|r| *r != *normalized) {
-        match feed_rs(&repaired, base, zone)? {
+        match feed_rs(repaired.as_bytes(), base, zone)? {
             Ok(feed) => {
                 tracing::info!(url = %base, cause = %first, "Parsed the feed after repairing it.");
                 return Ok(Some(feed));
@@ -1476,23 +1526,8 @@ mod fuzz_regressions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Interval, SourceKind, SourceLocation};
     use crate::fetch::{CharsetDecision, CharsetRule};
-
-    fn source() -> SourceConfig {
-        SourceConfig {
-            name: "test".into(),
-            kind: SourceKind::Feed,
-            location: SourceLocation::File("/tmp/x".into()),
-            interval: Interval::Every(std::time::Duration::from_secs(60)),
-            follow_links: false,
-            lang_hint: None,
-            encoding: None,
-            timezone: NaiveTimezone::Fixed(0),
-            select: None,
-            extract: crate::config::ExtractRules::default(),
-        }
-    }
+    use crate::test_corpus::{feed_files, feed_source as source};
 
     fn document(text: &str) -> Document {
         Document {
@@ -2086,5 +2121,51 @@ Q29udGVudA==</content></entry>
             "<t type=\"html\">"
         );
         assert_eq!(with_name("</a:issued >", "published"), "</a:published >");
+    }
+
+    /// Every corpus feed with items gives, read in parts (as small as one item a part), exactly
+    /// the items it gives read whole.
+    #[test]
+    fn corpus_feeds_read_in_parts_give_the_same_items() {
+        let files = feed_files();
+        let base =
+            Url::parse("https://example.org/feeds/rss.xml").unwrap_or_else(|e| panic!("{e}"));
+        let (mut compared, mut refused) = (0, 0);
+        for path in &files {
+            let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let document =
+                crate::fetch::document(base.clone(), None, &bytes, DocumentKind::Xml, None);
+            // Every feed with an item, its items three times over: one that splits, whatever
+            // its markup. Repeated ids are disambiguated the same way whole or in parts.
+            let Some(repeated) = parts::with_items_repeated(&normalize(&document.text), 3) else {
+                continue;
+            };
+            let document = Document {
+                text: repeated,
+                ..document
+            };
+            let whole = entries(&document, &source());
+            let normalized = normalize(&document.text);
+            let Some(documents) = parts::split(&normalized, 3, 1) else {
+                continue;
+            };
+            match read_parts(&documents, &base, NaiveTimezone::Fixed(0)) {
+                Some(feed) => {
+                    let in_parts = items_of(feed, &document, &source());
+                    assert_eq!(Ok(in_parts), whole, "{}", path.display());
+                    compared += 1;
+                }
+                // Read whole then, repairs included: nothing to compare.
+                None => refused += 1,
+            }
+        }
+        eprintln!(
+            "{compared} feeds compared in parts, {refused} refused in parts, of {}",
+            files.len()
+        );
+        assert!(
+            compared >= 320,
+            "only {compared} corpus feeds could be split"
+        );
     }
 }

@@ -9,6 +9,7 @@
 mod dates;
 mod feed;
 pub mod listing;
+mod parts;
 
 use chrono::{DateTime, Utc};
 use url::Url;
