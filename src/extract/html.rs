@@ -15,7 +15,7 @@ use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node};
 
-use super::{Block, BlockKind, embed};
+use super::{Block, BlockKind, embed, simple};
 use crate::text::Dir;
 
 /// Elements whose content is never text for a reader.
@@ -87,6 +87,12 @@ pub(crate) fn attr<'a>(element: &'a scraper::node::Element, name: &str) -> Optio
 
 /// The blocks of an HTML fragment (feed content, a description), embedded posts included.
 pub fn blocks(html: &str) -> Vec<Block> {
+    simple::blocks(html).unwrap_or_else(|| parsed_blocks(html))
+}
+
+/// [`blocks`] through the HTML parser, whatever `html` holds. [`blocks`] reads simple markup
+/// without it and must give the same blocks (the `markup` fuzz target holds it to that).
+pub fn parsed_blocks(html: &str) -> Vec<Block> {
     let fragment = Html::parse_fragment(html);
     let marks = Marks {
         embeds: embed::find(fragment.root_element()),
@@ -110,9 +116,12 @@ pub fn inline_text(html: &str) -> String {
 
 /// [`inline_text`] through the HTML parser, whatever `html` holds.
 fn parsed_inline_text(html: &str) -> String {
-    let fragment = Html::parse_fragment(html);
+    let blocks = simple::blocks(html).unwrap_or_else(|| {
+        let fragment = Html::parse_fragment(html);
+        blocks_of(fragment.root_element(), &Marks::default())
+    });
     let mut out = String::new();
-    for block in blocks_of(fragment.root_element(), &Marks::default()) {
+    for block in blocks {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -148,8 +157,9 @@ pub fn looks_like_markup(text: &str) -> bool {
     .any(|tag| lower.contains(tag))
 }
 
+/// The language and direction an open element declared, or inherited from its ancestors.
 #[derive(Debug, Clone, Copy, Default)]
-struct Declared<'a> {
+pub(super) struct Declared<'a> {
     lang: Option<&'a str>,
     dir: Option<Dir>,
 }
@@ -161,7 +171,6 @@ pub fn blocks_of(root: ElementRef<'_>, marks: &Marks) -> Vec<Block> {
     // The declared lang/dir of every open element, innermost last.
     let mut declared: Vec<Declared<'_>> = Vec::new();
     let mut skipping = 0usize;
-    let mut pre = 0usize;
     for edge in root.traverse() {
         match edge {
             Edge::Open(node) => match node.value() {
@@ -178,34 +187,14 @@ pub fn blocks_of(root: ElementRef<'_>, marks: &Marks) -> Vec<Block> {
                         skipping += 1;
                         continue;
                     }
-                    let outer = declared.last().copied().unwrap_or_default();
-                    declared.push(Declared {
-                        lang: attr(element, "lang")
-                            .filter(|l| !l.trim().is_empty())
-                            .or(outer.lang),
-                        dir: attr(element, "dir")
-                            .and_then(Dir::from_attribute)
-                            .or(outer.dir),
-                    });
-                    if name == "br" {
-                        walker.text.push('\n');
-                    } else if name == "pre" {
-                        walker.flush(outer);
-                        pre += 1;
-                    } else if is_heading(name) || BLOCKS.contains(&name) {
-                        walker.flush(outer);
-                    }
-                    if is_heading(name) {
-                        walker.heading += 1;
-                    }
+                    walker.open(
+                        name,
+                        attr(element, "lang"),
+                        attr(element, "dir"),
+                        &mut declared,
+                    );
                 }
-                Node::Text(text) if skipping == 0 => {
-                    if pre > 0 {
-                        walker.text.push_str(text);
-                    } else {
-                        walker.push_collapsed(text);
-                    }
-                }
+                Node::Text(text) if skipping == 0 => walker.push_text(text),
                 _ => {}
             },
             Edge::Close(node) => {
@@ -216,33 +205,81 @@ pub fn blocks_of(root: ElementRef<'_>, marks: &Marks) -> Vec<Block> {
                     skipping -= 1;
                     continue;
                 }
-                let name = element.name();
-                let inner = declared.pop().unwrap_or_default();
-                if is_heading(name) || BLOCKS.contains(&name) {
-                    walker.flush(inner);
-                }
-                if is_heading(name) {
-                    walker.heading = walker.heading.saturating_sub(1);
-                }
-                if name == "pre" {
-                    pre = pre.saturating_sub(1);
-                }
+                walker.close(element.name(), &mut declared);
             }
         }
     }
-    walker.flush(Declared::default());
-    walker.blocks
+    walker.finish()
 }
 
+/// Cuts text into blocks as the elements of a document open and close around it (one walker
+/// for every way of reading a document, so that they agree to the byte).
 #[derive(Debug, Default)]
-struct Walker {
+pub(super) struct Walker {
     text: String,
     heading: usize,
-    /// The declared language/direction of the block being collected (set by its first text).
+    /// Open `pre` elements: their whitespace is kept.
+    pre: usize,
     blocks: Vec<Block>,
 }
 
 impl Walker {
+    /// An element opens, with its `lang` and `dir` attributes; `declared` holds what every open
+    /// element declared (innermost last) and gains this one's.
+    pub(super) fn open<'a>(
+        &mut self,
+        name: &str,
+        lang: Option<&'a str>,
+        dir: Option<&str>,
+        declared: &mut Vec<Declared<'a>>,
+    ) {
+        let outer = declared.last().copied().unwrap_or_default();
+        declared.push(Declared {
+            lang: lang.filter(|l| !l.trim().is_empty()).or(outer.lang),
+            dir: dir.and_then(Dir::from_attribute).or(outer.dir),
+        });
+        if name == "br" {
+            self.text.push('\n');
+        } else if name == "pre" {
+            self.flush(outer);
+            self.pre += 1;
+        } else if is_heading(name) || BLOCKS.contains(&name) {
+            self.flush(outer);
+        }
+        if is_heading(name) {
+            self.heading += 1;
+        }
+    }
+
+    /// The innermost open element, `name`, closes.
+    pub(super) fn close(&mut self, name: &str, declared: &mut Vec<Declared<'_>>) {
+        let inner = declared.pop().unwrap_or_default();
+        if is_heading(name) || BLOCKS.contains(&name) {
+            self.flush(inner);
+        }
+        if is_heading(name) {
+            self.heading = self.heading.saturating_sub(1);
+        }
+        if name == "pre" {
+            self.pre = self.pre.saturating_sub(1);
+        }
+    }
+
+    /// A text node, entities already decoded.
+    pub(super) fn push_text(&mut self, text: &str) {
+        if self.pre > 0 {
+            self.text.push_str(text);
+        } else {
+            self.push_collapsed(text);
+        }
+    }
+
+    /// The blocks, the last one closed.
+    pub(super) fn finish(mut self) -> Vec<Block> {
+        self.flush(Declared::default());
+        self.blocks
+    }
+
     /// HTML whitespace rules: a run of spaces, tabs and newlines in the source is one space.
     /// The text is copied a word at a time (HTML whitespace is ASCII, so the runs are found on
     /// bytes); copying it char by char was most of the cost of the walk.
