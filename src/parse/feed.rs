@@ -83,7 +83,7 @@ pub(super) fn entries(
             "the server sent an HTML page, not a feed".to_owned(),
         ));
     }
-    let Some(feed) = parse_with_repairs(&document.text, &document.url, source.timezone)? else {
+    let Some(feeds) = parse_with_repairs(&document.text, &document.url, source.timezone)? else {
         tracing::info!(
             source = %source.name,
             url = %document.url,
@@ -91,23 +91,46 @@ pub(super) fn entries(
         );
         return Ok(Vec::new());
     };
-    Ok(items_of(feed, document, source))
+    Ok(items_of(feeds, document, source))
 }
 
-/// The items of a parsed feed, in order; an item with nothing to identify or show is skipped.
-fn items_of(feed: Feed, document: &Document, source: &SourceConfig) -> Vec<FeedEntry> {
-    let feed_language = feed.language.clone();
-    let mut items = Vec::with_capacity(feed.entries.len());
-    for entry in feed.entries {
-        match entry_of(entry, document, feed_language.as_deref()) {
-            Some(item) => items.push(item),
-            None => tracing::warn!(
-                source = %source.name,
-                url = %document.url,
-                "Skipped an item with no id, link, title, date or content."
-            ),
+/// The items of a parsed feed — one feed, or the parts of one read apart (each converted on its
+/// own thread) — in order; an item with nothing to identify or show is skipped.
+fn items_of(feeds: Vec<Feed>, document: &Document, source: &SourceConfig) -> Vec<FeedEntry> {
+    let convert = |feed: Feed| {
+        let feed_language = feed.language.clone();
+        let mut items = Vec::with_capacity(feed.entries.len());
+        for entry in feed.entries {
+            match entry_of(entry, document, feed_language.as_deref()) {
+                Some(item) => items.push(item),
+                None => tracing::warn!(
+                    source = %source.name,
+                    url = %document.url,
+                    "Skipped an item with no id, link, title, date or content."
+                ),
+            }
         }
-    }
+        items
+    };
+    let mut items: Vec<FeedEntry> = if feeds.len() < 2 {
+        feeds.into_iter().flat_map(convert).collect()
+    } else {
+        std::thread::scope(|scope| {
+            let converters: Vec<_> = feeds
+                .into_iter()
+                .map(|feed| scope.spawn(move || convert(feed)))
+                .collect();
+            converters
+                .into_iter()
+                .flat_map(|converter| match converter.join() {
+                    Ok(items) => items,
+                    // Conversion is total; a panic here is a bug, and it must not lose items
+                    // silently — propagate it as the single-threaded path would.
+                    Err(panic) => std::panic::resume_unwind(panic),
+                })
+                .collect()
+        })
+    };
     disambiguate_repeated_guids(&mut items);
     items
 }
@@ -143,10 +166,11 @@ fn feed_rs(
 
 /// [`feed_rs`] on a large document, read in parts on as many threads as there are cores
 /// (feed-rs reads one document on one thread, and a feed of thousands of items is otherwise the
-/// one serial stage of a pass). `None` when the document is read whole instead: small, not
-/// splittable (see [`parts`]), or a part that feed-rs refused — the whole document then gets
-/// the usual treatment, errors and repairs included, so that splitting never changes an answer.
-fn feed_rs_in_parts(text: &str, base: &Url, zone: NaiveTimezone) -> Option<Feed> {
+/// one serial stage of a pass): a feed per part, in order, each with the document's feed-level
+/// elements. `None` when the document is read whole instead: small, not splittable (see
+/// [`parts`]), or a part that feed-rs refused — the whole document then gets the usual
+/// treatment, errors and repairs included, so that splitting never changes an answer.
+fn feed_rs_in_parts(text: &str, base: &Url, zone: NaiveTimezone) -> Option<Vec<Feed>> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     if threads < 2 || text.len() < parts::SPLIT_FROM_BYTES {
         return None;
@@ -158,9 +182,9 @@ fn feed_rs_in_parts(text: &str, base: &Url, zone: NaiveTimezone) -> Option<Feed>
     )
 }
 
-/// The parts of one document read on one thread each, as one feed: the first part's feed with
-/// every part's items in order. `None` when feed-rs refused or crashed on a part.
-fn read_parts(documents: &[parts::Part<'_>], base: &Url, zone: NaiveTimezone) -> Option<Feed> {
+/// The parts of one document read on one thread each. `None` when feed-rs refused or crashed on
+/// a part.
+fn read_parts(documents: &[parts::Part<'_>], base: &Url, zone: NaiveTimezone) -> Option<Vec<Feed>> {
     let feeds: Vec<Option<Feed>> = std::thread::scope(|scope| {
         let readers: Vec<_> = documents
             .iter()
@@ -171,26 +195,19 @@ fn read_parts(documents: &[parts::Part<'_>], base: &Url, zone: NaiveTimezone) ->
             .map(|reader| reader.join().ok().flatten())
             .collect()
     });
-    let mut feeds = feeds
-        .into_iter()
-        .collect::<Option<Vec<Feed>>>()?
-        .into_iter();
-    let mut feed = feeds.next()?;
-    for part in feeds {
-        feed.entries.extend(part.entries);
-    }
-    Some(feed)
+    feeds.into_iter().collect()
 }
 
-/// The feed in `text`; `None` for a well-formed `<rss>` with no `<channel>` (no items).
+/// The feed in `text` (several when it was read in parts, see [`feed_rs_in_parts`]); `None`
+/// for a well-formed `<rss>` with no `<channel>` (no items).
 fn parse_with_repairs(
     text: &str,
     base: &Url,
     zone: NaiveTimezone,
-) -> Result<Option<Feed>, ParseError> {
+) -> Result<Option<Vec<Feed>>, ParseError> {
     let mut normalized = normalize(text);
-    if let Some(feed) = feed_rs_in_parts(&normalized, base, zone) {
-        return Ok(Some(feed));
+    if let Some(feeds) = feed_rs_in_parts(&normalized, base, zone) {
+        return Ok(Some(feeds));
     }
     let attempt = match feed_rs(normalized.as_bytes(), base, zone) {
         // feed-rs slices an RSS contact ("a@b.c (Name)") one byte past the e-mail address and
@@ -207,7 +224,7 @@ fn parse_with_repairs(
         other => other?,
     };
     let first = match attempt {
-        Ok(feed) => return Ok(Some(feed)),
+        Ok(feed) => return Ok(Some(vec![feed])),
         Err(error) => error,
     };
     let repaired = if is_json(&normalized) {
@@ -225,7 +242,7 @@ fn parse_with_repairs(
         match feed_rs(repaired.as_bytes(), base, zone)? {
             Ok(feed) => {
                 tracing::info!(url = %base, cause = %first, "Parsed the feed after repairing it.");
-                return Ok(Some(feed));
+                return Ok(Some(vec![feed]));
             }
             Err(error) => last = Some((error, repaired)),
         }
@@ -2150,8 +2167,8 @@ Q29udGVudA==</content></entry>
                 continue;
             };
             match read_parts(&documents, &base, NaiveTimezone::Fixed(0)) {
-                Some(feed) => {
-                    let in_parts = items_of(feed, &document, &source());
+                Some(feeds) => {
+                    let in_parts = items_of(feeds, &document, &source());
                     assert_eq!(Ok(in_parts), whole, "{}", path.display());
                     compared += 1;
                 }
