@@ -2,37 +2,29 @@
 //! thread, pages already decoded in memory (what `nahar extract` does after reading a file).
 //!
 //! Run: `cargo bench --bench extract -- [PAGES]` (default: every page; `PAGES=40` takes the first
-//! 40 in file-name order). Reads `$NAHAR_CORPUS` or `../shared/corpus`. Prints pages/s and MB/s
+//! 40 in file-name order). Reads `tests/corpus` or `$NAHAR_CORPUS`. Prints pages/s and MB/s
 //! (best of 3) and a `RESULT` line for `scripts/bench.sh`. `scripts/bench-extract.sh` runs this
 //! and trafilatura on the same pages.
 
-use std::io::Read;
-use std::path::PathBuf;
 use std::time::Instant;
 
 use nahar::extract::{PageRules, page};
 use nahar::fetch::charset::{CharsetHints, DocumentKind, decode};
+
+#[path = "../tests/support/corpus.rs"]
+mod corpus;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let limit: usize = std::env::args()
         .skip(1)
         .find(|a| a != "--bench")
         .map_or(Ok(0), |a| a.parse())?;
-    let corpus = std::env::var_os("NAHAR_CORPUS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
-        PathBuf::from,
-    );
-    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut paths: Vec<String> = Vec::new();
     for dir in [
         "trafilatura-eval/tests/eval",
         "trafilatura-eval/tests/cache",
     ] {
-        for entry in std::fs::read_dir(corpus.join(dir))? {
-            let path = entry?.path();
-            if path.extension().is_some_and(|e| e == "gz") {
-                paths.push(path);
-            }
-        }
+        paths.extend(corpus::files(dir));
     }
     paths.sort();
     if limit > 0 {
@@ -41,8 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut pages = Vec::with_capacity(paths.len());
     let mut bytes = 0usize;
     for path in &paths {
-        let mut raw = Vec::new();
-        flate2::read::GzDecoder::new(std::fs::File::open(path)?).read_to_end(&mut raw)?;
+        let raw = corpus::read(path);
         bytes += raw.len();
         let hints = CharsetHints {
             kind: DocumentKind::Html,

@@ -1,37 +1,25 @@
 //! Throughput of the text core: `Analyzer::analyze` (normalize, runs, language, direction) on
 //! short titles (~60 bytes) and paragraphs (~1 KB) of mixed Hebrew/English, single thread.
 //!
-//! Run: `cargo bench --bench text` (reads sentences from `../shared/corpus/lingua-testdata`, or
+//! Run: `cargo bench --bench text` (reads sentences from `tests/corpus/lingua-testdata`, or
 //! `$NAHAR_CORPUS`). Prints a table; no assertions — the figures go in the notes.
 
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use nahar::text::{Analyzer, Hints, normalize};
 
-fn corpus() -> PathBuf {
-    std::env::var_os("NAHAR_CORPUS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
-        PathBuf::from,
-    )
-}
+#[path = "../tests/support/corpus.rs"]
+mod corpus;
 
 fn sentences(lang: &str) -> Vec<String> {
-    let path = corpus().join(format!(
+    corpus::read_text(&format!(
         "lingua-testdata/language-testdata/sentences/{lang}.txt"
-    ));
-    match std::fs::read_to_string(&path) {
-        Ok(text) => text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(str::to_owned)
-            .collect(),
-        Err(e) => {
-            eprintln!("cannot read {}: {e}", path.display());
-            std::process::exit(2);
-        }
-    }
+    ))
+    .lines()
+    .filter(|l| !l.trim().is_empty())
+    .map(str::to_owned)
+    .collect()
 }
 
 /// Cuts `s` to at most `max` bytes at a word boundary.

@@ -11,7 +11,7 @@
 set -euo pipefail
 PAGES="${PAGES:-0}"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-corpus="${NAHAR_CORPUS:-$repo/../shared/corpus}"
+corpus="${NAHAR_CORPUS:-$repo/tests/corpus}"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/nahar-bench-extract.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 

@@ -475,7 +475,7 @@ mod tests {
         let url = url::Url::parse("https://example.org/feed.xml").unwrap_or_else(|e| panic!("{e}"));
         let (mut simple, mut parsed) = (0, 0);
         for path in crate::test_corpus::feed_files() {
-            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let bytes = crate::test_corpus::read(&path);
             let document = crate::fetch::document(
                 url.clone(),
                 None,
@@ -496,7 +496,7 @@ mod tests {
             {
                 match blocks(html) {
                     Some(blocks) => {
-                        assert_eq!(blocks, parsed_blocks(html), "{}: {html:?}", path.display());
+                        assert_eq!(blocks, parsed_blocks(html), "{path}: {html:?}");
                         simple += 1;
                     }
                     None => parsed += 1,

@@ -1081,24 +1081,22 @@ fn visual_line_to_logical(line: &str, entities: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
-    fn corpus() -> PathBuf {
-        crate::test_corpus::dir().join("hebrew-encoding")
+    /// The logical name of a file of the Hebrew encoding corpus.
+    fn corpus(relative: &str) -> String {
+        format!("hebrew-encoding/{relative}")
     }
 
-    fn read(path: &std::path::Path) -> Vec<u8> {
-        std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    fn read(relative: &str) -> Vec<u8> {
+        crate::test_corpus::read(relative)
     }
 
-    fn files(dir: &std::path::Path, keep: impl Fn(&str) -> bool) -> Vec<PathBuf> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(&keep))
-            .collect();
-        files.sort();
-        files
+    /// The files of a corpus folder whose names `keep` accepts, sorted.
+    fn files(folder: &str, keep: impl Fn(&str) -> bool) -> Vec<String> {
+        crate::test_corpus::files(folder)
+            .into_iter()
+            .filter(|name| keep(crate::test_corpus::file_name(name)))
+            .collect()
     }
 
     fn hints(kind: DocumentKind) -> CharsetHints<'static> {
@@ -1147,12 +1145,11 @@ mod tests {
     /// without U+FFFD or C1 controls, and with a declaration feed-rs will not act on again.
     #[test]
     fn corpus_windows_1255_feeds_decode_cleanly() {
-        let dir = corpus().join("chardet/tests/windows-1255-hebrew");
+        let dir = corpus("chardet/tests/windows-1255-hebrew");
         let feeds = files(&dir, |n| n.ends_with(".xml"));
         assert_eq!(feeds.len(), 18);
-        for path in feeds {
-            let decoded = decode(&read(&path), &hints(DocumentKind::Xml));
-            let name = path.display();
+        for name in feeds {
+            let decoded = decode(&read(&name), &hints(DocumentKind::Xml));
             assert_eq!(decoded.replacement_chars, 0, "{name}");
             assert!(!decoded.text.contains('\u{FFFD}'), "{name}");
             assert!(!has_c1(&decoded.text), "{name}");
@@ -1186,19 +1183,18 @@ mod tests {
     /// chardet's `_ude_he*.txt`: unlabelled windows-1255, detected, and equal to the UTF-8 twins.
     #[test]
     fn corpus_ude_hebrew_matches_utf8_twins() {
-        let tests = corpus().join("chardet/tests");
-        let samples = files(&tests.join("windows-1255-hebrew"), |n| {
+        let samples = files(&corpus("chardet/tests/windows-1255-hebrew"), |n| {
             n.starts_with("_ude_he")
         });
         assert_eq!(samples.len(), 3);
         for path in samples {
-            let twin = tests
-                .join("utf-8")
-                .join(path.file_name().unwrap_or_default());
-            let expected = String::from_utf8(read(&twin))
-                .unwrap_or_else(|e| panic!("{}: {e}", twin.display()));
+            let twin = corpus(&format!(
+                "chardet/tests/utf-8/{}",
+                crate::test_corpus::file_name(&path)
+            ));
+            let expected = crate::test_corpus::read_text(&twin);
             let decoded = decode(&read(&path), &hints(DocumentKind::Unknown));
-            assert_eq!(decoded.text, expected, "{}", path.display());
+            assert_eq!(decoded.text, expected, "{path}");
             assert_eq!(
                 (
                     decoded.rule,
@@ -1218,8 +1214,10 @@ mod tests {
     /// logical Hebrew, so chardetng says windows-1255 and nothing is reordered.
     #[test]
     fn corpus_chromium_pages_without_declaration_are_detected() {
-        let dir = corpus().join("chardet/tests/windows-1255-hebrew");
-        for path in files(&dir, |n| n.starts_with("_chromium_")) {
+        let dir = corpus("chardet/tests/windows-1255-hebrew");
+        let pages = files(&dir, |n| n.starts_with("_chromium_"));
+        assert_eq!(pages.len(), 2);
+        for path in pages {
             let decoded = decode(&read(&path), &hints(DocumentKind::Html));
             assert_eq!(
                 (
@@ -1229,10 +1227,9 @@ mod tests {
                     decoded.visual_hebrew_converted
                 ),
                 (CharsetRule::Detected, WINDOWS_1255, 0, false),
-                "{}",
-                path.display()
+                "{path}"
             );
-            assert!(hebrew_letters(&decoded.text) > 20, "{}", path.display());
+            assert!(hebrew_letters(&decoded.text) > 20, "{path}");
             assert!(!has_c1(&decoded.text));
         }
     }
@@ -1241,9 +1238,9 @@ mod tests {
     /// ISO-8859-8, unlabelled, come out as Hebrew; the UTF-8 sample is kept byte for byte.
     #[test]
     fn corpus_uchardet_hebrew_samples_decode_to_hebrew() {
-        let dir = corpus().join("uchardet/test/he");
+        let dir = corpus("uchardet/test/he");
         for name in ["windows-1255.txt", "iso-8859-8.txt"] {
-            let bytes = read(&dir.join(name));
+            let bytes = read(&format!("{dir}/{name}"));
             let decoded = decode(&bytes, &hints(DocumentKind::Unknown));
             assert_eq!(decoded.replacement_chars, 0, "{name}");
             assert!(hebrew_letters(&decoded.text) > 40, "{name}");
@@ -1260,7 +1257,7 @@ mod tests {
             );
         }
         let niqqud = decode(
-            &read(&dir.join("windows-1255.txt")),
+            &read(&format!("{dir}/windows-1255.txt")),
             &hints(DocumentKind::Unknown),
         );
         assert!(
@@ -1269,7 +1266,7 @@ mod tests {
             niqqud.text
         );
 
-        let utf8 = read(&dir.join("utf-8.txt"));
+        let utf8 = read(&format!("{dir}/utf-8.txt"));
         let decoded = decode(&utf8, &hints(DocumentKind::Unknown));
         assert_eq!(decoded.rule, CharsetRule::Utf8Valid);
         assert_eq!(decoded.text.as_bytes(), utf8.as_slice());
@@ -1279,7 +1276,7 @@ mod tests {
     /// leaves it alone (TEXT.md: test corpora label a lot of logical text ISO-8859-8).
     #[test]
     fn logical_text_labelled_iso_8859_8_is_not_reordered() {
-        let bytes = read(&corpus().join("uchardet/test/he/iso-8859-8.txt"));
+        let bytes = read(&corpus("uchardet/test/he/iso-8859-8.txt"));
         let hints = CharsetHints {
             http_charset: Some("iso-8859-8"),
             ..hints(DocumentKind::Unknown)
@@ -1302,18 +1299,18 @@ mod tests {
     /// charset_normalizer's Hebrew samples (cp1255 per its expected.json) have no UTF-8 twins.
     #[test]
     fn corpus_charset_normalizer_hebrew_samples_decode_to_hebrew() {
-        let dir = corpus().join("charset_normalizer/data");
-        let samples = files(&dir, |n| n.starts_with("sample-hebrew"));
+        let samples = files(&corpus("charset_normalizer/data"), |n| {
+            n.starts_with("sample-hebrew")
+        });
         assert_eq!(samples.len(), 2);
         for path in samples {
             let decoded = decode(&read(&path), &hints(DocumentKind::Unknown));
             assert_eq!(
                 (decoded.rule, decoded.encoding, decoded.replacement_chars),
                 (CharsetRule::Detected, WINDOWS_1255, 0),
-                "{}",
-                path.display()
+                "{path}"
             );
-            assert!(hebrew_letters(&decoded.text) > 100, "{}", path.display());
+            assert!(hebrew_letters(&decoded.text) > 100, "{path}");
             assert!(decoded.text.starts_with("אין כמעט ניבים אזוריים עבריים."));
         }
     }

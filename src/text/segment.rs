@@ -1113,25 +1113,23 @@ mod tests {
         );
     }
 
+    /// The seed article and real sentences of every language nahar labels by default.
+    fn real_texts() -> Vec<String> {
+        let mut texts = vec![crate::test_corpus::seed_article()];
+        for lang in ["he", "en", "fr", "ar", "ru"] {
+            texts.push(crate::test_corpus::read_text(&format!(
+                "lingua-testdata/language-testdata/sentences/{lang}.txt"
+            )));
+        }
+        texts
+    }
+
     /// The hand-written word bounds agree with unicode-segmentation's UAX #29 on real sentences
     /// of every language nahar labels by default, and on the seed article.
     #[test]
     fn word_bounds_agree_with_uax29_on_real_text() {
         use unicode_segmentation::UnicodeSegmentation;
-        let corpus = crate::test_corpus::shared();
-        let mut texts =
-            vec![std::fs::read_to_string(corpus.join("seed-article.txt")).unwrap_or_default()];
-        for lang in ["he", "en", "fr", "ar", "ru"] {
-            let path = corpus.join(format!(
-                "corpus/lingua-testdata/language-testdata/sentences/{lang}.txt"
-            ));
-            texts.push(std::fs::read_to_string(path).unwrap_or_default());
-        }
-        assert!(
-            texts.iter().all(|t| !t.is_empty()),
-            "corpus missing under {}",
-            corpus.display()
-        );
+        let texts = real_texts();
         for text in &texts {
             for line in text.lines() {
                 let line = crate::text::normalize(line).text;
@@ -1192,15 +1190,7 @@ mod tests {
 
     #[test]
     fn fast_lane_tokens_are_word_bounds_tokens_on_real_text() {
-        let corpus = crate::test_corpus::shared();
-        let mut texts =
-            vec![std::fs::read_to_string(corpus.join("seed-article.txt")).unwrap_or_default()];
-        for lang in ["he", "en", "fr", "ar", "ru"] {
-            let path = corpus.join(format!(
-                "corpus/lingua-testdata/language-testdata/sentences/{lang}.txt"
-            ));
-            texts.push(std::fs::read_to_string(path).unwrap_or_default());
-        }
+        let texts = real_texts();
         for text in &texts {
             assert!(!text.is_empty());
             for line in text.lines() {

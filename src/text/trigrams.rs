@@ -1024,7 +1024,6 @@ mod tests {
     /// sizes the text core uses, and the search keys of Hebrew sentences.
     #[test]
     fn answers_are_whatlangs_on_real_sentences() {
-        let corpus = crate::test_corpus::dir().join("lingua-testdata/language-testdata/sentences");
         let mut computed = 0;
         for (lang, pair) in [
             ("en", [Lang::Eng, Lang::Fra]),
@@ -1032,13 +1031,9 @@ mod tests {
             ("de", [Lang::Eng, Lang::Fra]),
             ("he", [Lang::Heb, Lang::Yid]),
         ] {
-            let text =
-                std::fs::read_to_string(corpus.join(format!("{lang}.txt"))).unwrap_or_default();
-            assert!(
-                !text.is_empty(),
-                "corpus missing under {}",
-                corpus.display()
-            );
+            let text = crate::test_corpus::read_text(&format!(
+                "lingua-testdata/language-testdata/sentences/{lang}.txt"
+            ));
             for line in text.lines().take(400) {
                 let key = crate::text::search_key(line);
                 for sample in [&line[..line.floor_char_boundary(128)], line, &key] {

@@ -98,8 +98,7 @@ fn strings(value: &Value) -> Vec<&str> {
 
 /// The seed article's paragraphs: every line that is not the tweet or its attribution.
 fn seed_paragraphs() -> Vec<String> {
-    let seed = std::fs::read_to_string(crate::corpus::dir().join("../seed-article.txt"))
-        .expect("../shared/seed-article.txt");
+    let seed = crate::corpus::seed_article();
     seed.lines()
         .filter(|l| !l.trim().is_empty())
         .filter(|l| !l.contains("@AmichaiStein1") && !l.contains("(@kann_news)"))

@@ -12,7 +12,6 @@
 //! `NAHAR_EMBED_DUMP=1` also prints every embed found.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use nahar::extract::embed::{self, Platform};
 use nahar::extract::{Block, PageRules, page};
@@ -40,29 +39,24 @@ const FACEBOOK_FLOOR: usize = 3;
 /// sit in a sidebar or a teaser list that is not the article.
 const TWEETS_THROUGH_EXTRACTION_FLOOR: usize = 53;
 
-fn pages() -> Vec<PathBuf> {
-    let corpus = crate::corpus::dir();
-    let mut pages: Vec<PathBuf> = Vec::new();
+/// Every page of both sets, by logical name (the pages are stored gzipped).
+fn pages() -> Vec<String> {
+    let mut pages: Vec<String> = Vec::new();
     for dir in [
         "trafilatura-eval/tests/eval",
         "trafilatura-eval/tests/cache",
     ] {
-        pages.extend(
-            std::fs::read_dir(corpus.join(dir))
-                .expect("pages")
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "gz")),
-        );
+        pages.extend(crate::corpus::files(dir));
     }
-    for case in
-        std::fs::read_dir(corpus.join("readability-test-pages/test/test-pages")).expect("cases")
-    {
-        let path = case.expect("case").path().join("source.html.gz");
-        if path.exists() {
-            pages.push(path);
-        }
+    for case in crate::corpus::folders("readability-test-pages/test/test-pages") {
+        pages.push(format!("{case}/source.html"));
     }
     pages.sort();
+    assert_eq!(
+        pages.len(),
+        1033 + 130,
+        "trafilatura-eval and Readability pages"
+    );
     pages
 }
 
@@ -134,11 +128,7 @@ fn embedded_posts_in_the_corpus_are_found_with_their_metadata() {
     let mut problems: Vec<String> = Vec::new();
     for path in &pages() {
         let html = crate::corpus::html_page(path);
-        let name = path
-            .strip_prefix(crate::corpus::dir())
-            .unwrap_or(path)
-            .display()
-            .to_string();
+        let name = path.clone();
         let scanned = scanned_tweets(&html);
         t.scanned += scanned;
         let doc = scraper::Html::parse_document(&html);

@@ -60,9 +60,9 @@ const READABILITY_RECOVERED_FLOOR: f64 = 0.946; // 123 of 130
 
 #[test]
 fn trafilatura_evaluation_f_score() {
-    let root = crate::corpus::dir().join("trafilatura-eval/tests");
+    let root = "trafilatura-eval/tests";
     let data: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(root.join("evaldata.json")).expect("evaldata.json"))
+        serde_json::from_slice(&crate::corpus::read(&format!("{root}/evaldata.json")))
             .expect("evaldata.json is JSON");
     let show_misses = std::env::var_os("NAHAR_EXTRACT_MISSES").is_some();
     let mut score = Score::default();
@@ -71,11 +71,11 @@ fn trafilatura_evaluation_f_score() {
     for (url, item) in data.as_object().expect("an object") {
         let file = item["file"].as_str().expect("file");
         let path = [
-            root.join("eval").join(format!("{file}.gz")),
-            root.join("cache").join(format!("{file}.gz")),
+            format!("{root}/eval/{file}"),
+            format!("{root}/cache/{file}"),
         ]
         .into_iter()
-        .find(|p| p.exists())
+        .find(|p| crate::corpus::exists(p))
         .unwrap_or_else(|| panic!("page missing: {file}"));
         let html = crate::corpus::html_page(&path);
         let base = url::Url::parse(url).ok();
@@ -143,25 +143,16 @@ fn words(text: &str) -> HashSet<String> {
 
 #[test]
 fn readability_pages_rtl_and_recovered_text() {
-    let root = crate::corpus::dir().join("readability-test-pages/test/test-pages");
     let analyzer = Analyzer::default();
-    let mut cases: Vec<_> = std::fs::read_dir(&root)
-        .expect("test pages")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("source.html.gz").exists())
-        .collect();
-    cases.sort();
+    let cases = crate::corpus::folders("readability-test-pages/test/test-pages");
+    assert_eq!(cases.len(), 130, "Readability's test pages");
     let (mut recovered, mut precision_sum, mut rtl_cases) = (0usize, 0.0f64, Vec::new());
     for case in &cases {
-        let name = case
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_owned();
-        let html = crate::corpus::html_page(&case.join("source.html.gz"));
+        let name = crate::corpus::file_name(case).to_owned();
+        let html = crate::corpus::html_page(&format!("{case}/source.html"));
         let page = page::extract(&html, None, &PageRules::default());
         let ours = output_text(&page);
-        let expected_html = crate::corpus::html_page(&case.join("expected.html.gz"));
+        let expected_html = crate::corpus::html_page(&format!("{case}/expected.html"));
         let expected: String = nahar::extract::html::blocks(&expected_html)
             .iter()
             .map(|b| b.text.as_str())
@@ -175,10 +166,10 @@ fn readability_pages_rtl_and_recovered_text() {
             recovered += 1;
         }
         precision_sum += precision;
-        let metadata: serde_json::Value = std::fs::read(case.join("expected-metadata.json"))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
+        let metadata: serde_json::Value = serde_json::from_slice(&crate::corpus::read(&format!(
+            "{case}/expected-metadata.json"
+        )))
+        .unwrap_or_else(|e| panic!("{case}/expected-metadata.json: {e}"));
         if metadata["dir"] == "rtl" {
             // What the page declares (Readability's `dir`), and the record's direction: the
             // letter majority over the text, which for these Latin "lorem ipsum" pages is ltr.

@@ -1,4 +1,4 @@
-//! Feed-parsing quality gates on public test suites (`../shared/corpus`, see its README):
+//! Feed-parsing quality gates on public test suites (`tests/corpus`, see its README):
 //!
 //! 1. chardet's real Israeli windows-1255 RSS feeds decode with no override and parse into
 //!    Hebrew entries without U+FFFD; chardet's `_ude_he*` texts decode to their UTF-8 twins.
@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use nahar::config::SourceConfig;
 use nahar::extract;
@@ -41,44 +41,23 @@ fn source() -> SourceConfig {
         .unwrap_or_else(|| panic!("the test config has no source"))
 }
 
-fn read(path: &Path) -> Vec<u8> {
-    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
 fn url(text: &str) -> Url {
     Url::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
 }
 
-/// The entries of `dir` (files, or folders with `folders`) whose names end with `suffix`,
-/// sorted so that reports are stable.
-fn listing(dir: &Path, suffix: &str, folders: bool) -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|entry| {
-            entry
-                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-                .path()
-        })
-        .filter(|p| if folders { p.is_dir() } else { p.is_file() })
-        .filter(|p| file_name(p).ends_with(suffix))
+/// The files of the corpus folder `dir` whose names end with `suffix`, sorted so that reports
+/// are stable; logical names (see `corpus::read`).
+fn files(dir: &str, suffix: &str) -> Vec<String> {
+    let files: Vec<String> = corpus::files(dir)
+        .into_iter()
+        .filter(|name| name.ends_with(suffix))
         .collect();
-    paths.sort();
-    assert!(
-        !paths.is_empty(),
-        "nothing named *{suffix} in {}",
-        dir.display()
-    );
-    paths
+    assert!(!files.is_empty(), "nothing named *{suffix} in {dir}");
+    files
 }
 
-fn files(dir: &Path, suffix: &str) -> Vec<PathBuf> {
-    listing(dir, suffix, false)
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+fn file_name(path: &str) -> String {
+    corpus::file_name(path).to_owned()
 }
 
 /// Bytes → [`Document`] exactly as the fetch stage builds one for a feed source: expected
@@ -124,14 +103,14 @@ const HEBREW_URL: &str = "https://example.co.il/feed.xml";
 #[test]
 fn windows_1255_feeds_parse_into_clean_hebrew_entries() {
     let source = source();
-    let feeds = files(&corpus::path(HEBREW_1255), ".xml");
+    let feeds = files(HEBREW_1255, ".xml");
     assert_eq!(feeds.len(), 18, "expected chardet's 18 Hebrew feeds");
     let mut failures = Vec::new();
     println!("| feed | encoding (rule) | entries | Hebrew letters / letters in titles |");
     println!("|---|---|---|---|");
     for path in &feeds {
         let name = file_name(path);
-        let document = document(HEBREW_URL, &read(path), &source);
+        let document = document(HEBREW_URL, &corpus::read(path), &source);
         let entries = match parse_caught(&document, &source) {
             Ok(Ok(entries)) => entries,
             Ok(Err(e)) => {
@@ -203,7 +182,7 @@ fn windows_1255_feeds_parse_into_clean_hebrew_entries() {
 #[test]
 fn ude_hebrew_texts_decode_to_their_utf8_twins() {
     let source = source();
-    let legacy: Vec<PathBuf> = files(&corpus::path(HEBREW_1255), ".txt")
+    let legacy: Vec<String> = files(HEBREW_1255, ".txt")
         .into_iter()
         .filter(|p| file_name(p).starts_with("_ude_he"))
         .collect();
@@ -211,10 +190,8 @@ fn ude_hebrew_texts_decode_to_their_utf8_twins() {
     let mut failures = Vec::new();
     for path in &legacy {
         let name = file_name(path);
-        let twin = corpus::path(&format!("{HEBREW_UTF8}/{name}"));
-        let expected =
-            String::from_utf8(read(&twin)).unwrap_or_else(|e| panic!("{}: {e}", twin.display()));
-        let document = document(HEBREW_URL, &read(path), &source);
+        let expected = corpus::read_text(&format!("{HEBREW_UTF8}/{name}"));
+        let document = document(HEBREW_URL, &corpus::read(path), &source);
         println!(
             "{name}: {} ({}), {} chars",
             document.charset.encoding,
@@ -434,21 +411,17 @@ fn expected_items(format: &str, json: &Value) -> Vec<ExpectedItem> {
 #[derive(Debug)]
 struct GofeedCase {
     name: String,
-    input: PathBuf,
-    expected: Option<PathBuf>,
+    input: String,
+    expected: Option<String>,
     format: &'static str,
 }
 
 fn gofeed_cases() -> Vec<GofeedCase> {
     let mut cases = Vec::new();
     for format in ["rss", "atom"] {
-        for input in files(&corpus::path(&format!("{GOFEED}/{format}")), ".xml") {
-            let expected = input.with_extension("json");
-            assert!(
-                expected.is_file(),
-                "no expected JSON for {}",
-                input.display()
-            );
+        for input in files(&format!("{GOFEED}/{format}"), ".xml") {
+            let expected = format!("{}.json", input.trim_end_matches(".xml"));
+            assert!(corpus::exists(&expected), "no expected JSON for {input}");
             cases.push(GofeedCase {
                 name: format!("{format}/{}", file_name(&input)),
                 input,
@@ -459,11 +432,11 @@ fn gofeed_cases() -> Vec<GofeedCase> {
     }
     // A JSON Feed input is `name.json`, with `name_expected.json` beside it; `invalid/` holds
     // inputs gofeed refuses.
-    let json = corpus::path(&format!("{GOFEED}/json"));
+    let json = format!("{GOFEED}/json");
     for expected in files(&json, "_expected.json") {
         let name = file_name(&expected).replace("_expected.json", ".json");
-        let input = json.join(&name);
-        assert!(input.is_file(), "no input for {}", expected.display());
+        let input = format!("{json}/{name}");
+        assert!(corpus::exists(&input), "no input for {expected}");
         cases.push(GofeedCase {
             name: format!("json/{name}"),
             input,
@@ -471,7 +444,7 @@ fn gofeed_cases() -> Vec<GofeedCase> {
             format: "json",
         });
     }
-    for input in files(&json.join("invalid"), ".json") {
+    for input in files(&format!("{json}/invalid"), ".json") {
         cases.push(GofeedCase {
             name: format!("json/invalid/{}", file_name(&input)),
             input,
@@ -495,7 +468,7 @@ struct CaseOutcome {
 
 fn compare_gofeed_case(case: &GofeedCase, source: &SourceConfig) -> CaseOutcome {
     let mut outcome = CaseOutcome::default();
-    let document = document(GOFEED_BASE, &read(&case.input), source);
+    let document = document(GOFEED_BASE, &corpus::read(&case.input), source);
     let ours = match parse_caught(&document, source) {
         Ok(result) => result,
         Err(panic) => {
@@ -514,8 +487,8 @@ fn compare_gofeed_case(case: &GofeedCase, source: &SourceConfig) -> CaseOutcome 
         }
         return outcome;
     };
-    let expected: Value = serde_json::from_slice(&read(expected))
-        .unwrap_or_else(|e| panic!("{}: {e}", expected.display()));
+    let expected: Value = serde_json::from_slice(&corpus::read(expected))
+        .unwrap_or_else(|e| panic!("{expected}: {e}"));
     let all = expected_items(case.format, &expected);
     let theirs: Vec<&ExpectedItem> = all.iter().filter(|item| item.kept).collect();
     outcome.skipped = all.len() - theirs.len();
@@ -680,7 +653,7 @@ fn feed_rs_fixtures_parse_and_broken_ones_fail_cleanly() {
     let source = source();
     let mut failures = Vec::new();
     let (mut parsed, mut refused) = (0, 0);
-    for folder in listing(&corpus::path(FEED_RS), "", true) {
+    for folder in corpus::folders(FEED_RS) {
         let inputs = files(&folder, "").into_iter().filter(|p| {
             let name = file_name(p);
             !name.ends_with(".serde.json") && (name.ends_with(".xml") || name.ends_with(".json"))
@@ -688,7 +661,11 @@ fn feed_rs_fixtures_parse_and_broken_ones_fail_cleanly() {
         for path in inputs {
             let name = format!("{}/{}", file_name(&folder), file_name(&path));
             let must_refuse = FEED_RS_REFUSED.iter().find(|(n, _)| *n == name);
-            let document = document("https://example.org/feed.xml", &read(&path), &source);
+            let document = document(
+                "https://example.org/feed.xml",
+                &corpus::read(&path),
+                &source,
+            );
             match (parse_caught(&document, &source), must_refuse) {
                 (Err(panic), _) => failures.push(format!("{name}: the parse panicked: {panic}")),
                 (Ok(Ok(entries)), None) => {
@@ -724,17 +701,14 @@ fn feed_rs_fixtures_parse_and_broken_ones_fail_cleanly() {
 }
 
 /// How our items differ from feed-rs's snapshot beside `input` (`name.serde.json`), if at all.
-fn against_snapshot(input: &Path, entries: &[FeedEntry]) -> Option<String> {
-    let stem = file_name(input);
-    let stem = stem
-        .rsplit_once('.')
-        .map_or(stem.as_str(), |(stem, _)| stem);
-    let snapshot = input.with_file_name(format!("{stem}.serde.json"));
-    if !snapshot.is_file() {
-        return Some(format!("no snapshot {}", snapshot.display()));
+fn against_snapshot(input: &str, entries: &[FeedEntry]) -> Option<String> {
+    let stem = input.rsplit_once('.').map_or(input, |(stem, _)| stem);
+    let snapshot = format!("{stem}.serde.json");
+    if !corpus::exists(&snapshot) {
+        return Some(format!("no snapshot {snapshot}"));
     }
-    let snapshot: Value = serde_json::from_slice(&read(&snapshot))
-        .unwrap_or_else(|e| panic!("{}: {e}", snapshot.display()));
+    let snapshot: Value = serde_json::from_slice(&corpus::read(&snapshot))
+        .unwrap_or_else(|e| panic!("{snapshot}: {e}"));
     let expected: Vec<Option<&str>> = snapshot
         .get("entries")
         .and_then(Value::as_array)

@@ -1,8 +1,6 @@
 //! Unicode conformance of the text core: NormalizationTest's NFC column, and the UDHR texts
 //! (12 right-to-left, 12 left-to-right languages) getting their folder's direction.
 
-use std::io::Read;
-
 use nahar::text::normalize::nfc;
 use nahar::text::{Analyzer, Dir, Hints, normalize};
 
@@ -24,12 +22,7 @@ fn hex_field(field: &str) -> String {
 /// the NFC stage; and canonically equivalent inputs (c1, c2, c3) give the same stored text.
 #[test]
 fn normalization_test_nfc_column() {
-    let path = corpus::path("unicode-conformance/NormalizationTest.txt.bz2");
-    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut text = String::new();
-    bzip2::read::BzDecoder::new(file)
-        .read_to_string(&mut text)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = corpus::read_text("unicode-conformance/NormalizationTest.txt");
     let mut checked = 0;
     let mut failures = Vec::new();
     for line in text.lines() {
@@ -62,16 +55,13 @@ fn udhr_texts_get_their_folders_direction() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for (folder, expected) in [("ltr", Dir::Ltr), ("bidi", Dir::Rtl)] {
-        let dir = corpus::path(&format!(
+        for path in corpus::files(&format!(
             "unicode-conformance/udhr-direction/data/udhr/{folder}"
-        ));
-        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-            let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
-            let text = std::fs::read_to_string(&path)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        )) {
+            let text = corpus::read_text(&path);
             let got = analyzer.analyze(&text, &Hints::default()).dir;
             if got != expected {
-                failures.push(format!("{}: {got}", path.display()));
+                failures.push(format!("{path}: {got}"));
             }
             checked += 1;
         }
