@@ -50,6 +50,33 @@ pub enum Command {
     Detect(DetectArgs),
     /// Read one article page and print the record nahar would build from it; writes nothing.
     Extract(ExtractArgs),
+    /// Feed readers' subscription lists: add an OPML file's feeds to the config, or print the
+    /// config's feeds as OPML.
+    #[command(subcommand)]
+    Opml(OpmlCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OpmlCommand {
+    /// Append one [[source]] per feed of FILE that the config does not have yet (comments and
+    /// layout of the config are kept; the config is created when it does not exist).
+    Import(OpmlImportArgs),
+    /// Print the config's feed sources as OPML 2.0, grouped by their tags.
+    Export(ConfigArg),
+}
+
+#[derive(Debug, Args)]
+pub struct OpmlImportArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+
+    /// Print what would be added; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// The OPML file (1.0 or 2.0), as a feed reader exports it.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -22,6 +22,9 @@
 //!   both call [`pipeline::Ingester::ingest_source`].
 //! - [`report`]: per-source outcomes, the run summary and its exit status.
 //! - [`daemon`]: `nahar run` — the scheduler, signals, reloads, `/health` and `/metrics`.
+//! - [`opml`]: the feed readers' subscription lists, in and out of the config (beside the
+//!   pipeline, not in it).
+//! - [`files`]: file-system operations shared by several parts (atomic replacement).
 //! - [`cli`]: the command line's types (no logic).
 
 pub mod config;
@@ -37,6 +40,8 @@ pub mod pipeline;
 pub mod report;
 pub mod daemon;
 
+pub mod opml;
+pub mod files;
 pub mod cli;
 #[cfg(test)]
 mod test_corpus;

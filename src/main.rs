@@ -7,7 +7,10 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Parser;
 
-use nahar::cli::{Cli, Command, ConfigArg, DetectArgs, ExtractArgs, FetchArgs, LogFormat};
+use nahar::cli::{
+    Cli, Command, ConfigArg, DetectArgs, ExtractArgs, FetchArgs, LogFormat, OpmlCommand,
+    OpmlImportArgs,
+};
 use nahar::config::{self, Config, Interval, SourceConfig, SourceKind};
 use nahar::pipeline::{Ingester, Output};
 use nahar::report::RunSummary;
@@ -38,6 +41,8 @@ fn main() -> ExitCode {
         Command::Run(args) => run(&args),
         Command::Fetch(args) => fetch(&args),
         Command::Extract(args) => extract(&args),
+        Command::Opml(OpmlCommand::Import(args)) => opml_import(&args),
+        Command::Opml(OpmlCommand::Export(args)) => opml_export(&args),
     };
     match outcome {
         Ok(code) => code,
@@ -53,6 +58,7 @@ fn init_logging(filter: &str, format: LogFormat) -> anyhow::Result<()> {
         .with_context(|| format!("invalid log filter `{filter}`"))?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour_on_stderr())
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
@@ -61,21 +67,41 @@ fn init_logging(filter: &str, format: LogFormat) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn colour_on_stderr() -> bool {
+    use std::io::IsTerminal;
+    use_colour(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    )
+}
+
+/// Colour codes only for a person at a terminal, and never when `NO_COLOR` is set to anything
+/// but the empty string (no-color.org): a log file or a pipe gets plain text.
+fn use_colour(terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    terminal && no_color.is_none_or(|value| value.is_empty())
+}
+
 /// Loads the config, or prints every error (file:line:col) and gives exit status 1.
 fn load_config(arg: &ConfigArg) -> Result<Config, ExitCode> {
-    let path = config::default_path(arg.path.as_deref());
-    config::load(&path).map_err(|errors| {
-        for error in &errors.0 {
-            eprintln!("nahar: {error}");
-        }
-        eprintln!(
-            "nahar: {} has {} error{}",
-            path.display(),
-            errors.0.len(),
-            if errors.0.len() == 1 { "" } else { "s" }
-        );
+    let path = config::locate(arg.path.as_deref()).map_err(|e| {
+        eprintln!("nahar: {e}");
         ExitCode::from(EXIT_USAGE)
-    })
+    })?;
+    config::load(&path).map_err(|errors| config_errors(&path, &errors))
+}
+
+/// Prints every error of a config and gives exit status 1.
+fn config_errors(path: &std::path::Path, errors: &config::ConfigErrors) -> ExitCode {
+    for error in &errors.0 {
+        eprintln!("nahar: {error}");
+    }
+    eprintln!(
+        "nahar: {} has {} error{}",
+        path.display(),
+        errors.0.len(),
+        if errors.0.len() == 1 { "" } else { "s" }
+    );
+    ExitCode::from(EXIT_USAGE)
 }
 
 fn check(arg: &ConfigArg) -> anyhow::Result<ExitCode> {
@@ -83,6 +109,23 @@ fn check(arg: &ConfigArg) -> anyhow::Result<ExitCode> {
         Ok(config) => config,
         Err(code) => return Ok(code),
     };
+    // What the file says is valid; whether this machine can run it is checked too, so that
+    // `check` does not say "valid" to a config `fetch` then refuses.
+    if let Err(e) = nahar::sink::check_output_dir(&config.output.dir) {
+        eprintln!("nahar: {}: [output] dir {e}", config.path.display());
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
+    for source in &config.sources {
+        if let config::SourceLocation::File(path) = &source.location
+            && !path.exists()
+        {
+            eprintln!(
+                "nahar: warning: source {}: {} does not exist (yet)",
+                source.name,
+                path.display()
+            );
+        }
+    }
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}: valid", config.path.display())?;
     writeln!(out, "output: {}", config.output.dir.display())?;
@@ -113,6 +156,15 @@ fn describe_source(source: &SourceConfig) -> String {
     }
     if let Some(encoding) = source.encoding {
         line.push_str(&format!("  encoding={}", encoding.name()));
+    }
+    if let Some(title) = &source.title {
+        line.push_str(&format!("  title={title:?}"));
+    }
+    if !source.tags.is_empty() {
+        line.push_str(&format!("  tags={}", source.tags.join("/")));
+    }
+    if let Some(site) = &source.site {
+        line.push_str(&format!("  site={site}"));
     }
     line
 }
@@ -227,18 +279,15 @@ const EXIT_FAILED: u8 = 2;
 
 fn extract(args: &ExtractArgs) -> anyhow::Result<ExitCode> {
     // A config is optional here: a user checking one page may have none yet.
-    let explicit = args.config.is_some();
-    let path = config::default_path(args.config.as_deref());
-    let config = if explicit || path.exists() {
-        match load_config(&ConfigArg {
-            path: Some(path.clone()),
-        }) {
+    let config = match config::locate(args.config.as_deref()) {
+        Ok(path) => match config::load(&path) {
             Ok(config) => config,
-            Err(code) => return Ok(code),
+            Err(errors) => return Ok(config_errors(&path, &errors)),
+        },
+        Err(config::ConfigNotFound) => {
+            config::parse("", std::path::Path::new("(built-in defaults)"))
+                .map_err(|e| anyhow::anyhow!("the built-in defaults do not parse: {e}"))?
         }
-    } else {
-        config::parse("", std::path::Path::new("(built-in defaults)"))
-            .map_err(|e| anyhow::anyhow!("the built-in defaults do not parse: {e}"))?
     };
     let mut source = match &args.source {
         Some(name) => match config.source(name) {
@@ -257,18 +306,12 @@ fn extract(args: &ExtractArgs) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(EXIT_USAGE));
             }
         },
-        None => SourceConfig {
-            name: "extract".to_owned(),
-            kind: SourceKind::Page,
-            location: config::SourceLocation::File(std::path::PathBuf::new()),
-            interval: config.defaults.interval,
-            follow_links: false,
-            lang_hint: None,
-            encoding: None,
-            timezone: config::NaiveTimezone::Fixed(0),
-            select: None,
-            extract: config::ExtractRules::default(),
-        },
+        None => SourceConfig::new(
+            "extract",
+            SourceKind::Page,
+            config::SourceLocation::File(std::path::PathBuf::new()),
+            &config.defaults,
+        ),
     };
     source.kind = SourceKind::Page;
     source.select = None;
@@ -506,4 +549,127 @@ fn decode_input(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
         tracing::warn!("Input is not valid UTF-8; invalid bytes were replaced with U+FFFD.");
     }
     text
+}
+
+/// `nahar opml import FILE`: the file's new feeds appended to the config as `[[source]]` tables.
+fn opml_import(args: &OpmlImportArgs) -> anyhow::Result<ExitCode> {
+    let file = args.file.display();
+    let bytes = match std::fs::read(&args.file) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!("nahar: {file}: cannot read the OPML file: {e}");
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    };
+    // Feed readers write UTF-8, but an OPML file is XML and may declare another charset.
+    let hints = nahar::fetch::charset::CharsetHints {
+        kind: nahar::fetch::DocumentKind::Xml,
+        ..Default::default()
+    };
+    let text = nahar::fetch::charset::decode(&bytes, &hints).text;
+    let list = match nahar::opml::read(&text) {
+        Ok(list) => list,
+        Err(e) => {
+            eprintln!("nahar: {file}:{e}; nothing was imported");
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    };
+    for skipped in &list.skipped {
+        eprintln!(
+            "nahar: warning: {file}:{}:{}: outline skipped: {}",
+            skipped.line, skipped.column, skipped.reason
+        );
+    }
+    // A config named with -c that does not exist yet is created; an unnamed one must be found.
+    let path = match config::locate(args.config.path.as_deref()) {
+        Ok(path) => path,
+        Err(e) => {
+            eprintln!("nahar: {e}; name the file to create with -c FILE");
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    };
+    let existing = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => {
+            eprintln!(
+                "nahar: {}: cannot read the config file: {e}",
+                path.display()
+            );
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    };
+    let config = match config::parse(&existing, &path) {
+        Ok(config) => config,
+        Err(errors) => return Ok(config_errors(&path, &errors)),
+    };
+    let plan = nahar::opml::plan_import(&config, &list);
+    let summary = format!(
+        "{} new, {} already in {}, {} listed more than once, {} outlines skipped",
+        plan.added.len(),
+        plan.already_configured.len(),
+        path.display(),
+        plan.repeated.len(),
+        list.skipped.len()
+    );
+    if plan.added.is_empty() {
+        println!("nothing to add from {file}: {summary}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let note = format!(
+        "Added by `nahar opml import {file}` on {}.",
+        chrono::Utc::now().format("%Y-%m-%d")
+    );
+    let edited = config::append_sources(&existing, &plan.added, &note)
+        .with_context(|| format!("{}: cannot add the sources", path.display()))?;
+    // The edit must give a config nahar accepts; a bug here must not damage the user's file.
+    if let Err(errors) = config::parse(&edited, &path) {
+        bail!(
+            "{}: the edited config would not be valid, nothing was written:\n{errors}",
+            path.display()
+        );
+    }
+    let mut out = std::io::stdout().lock();
+    if args.dry_run {
+        out.write_all(&edited.as_bytes()[existing.len()..])?;
+        writeln!(out, "\n# dry run, nothing written: {summary}")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    nahar::files::replace(&path, edited.as_bytes())
+        .with_context(|| format!("{}: cannot write the config file", path.display()))?;
+    let names: Vec<&str> = plan.added.iter().map(|s| s.name.as_str()).collect();
+    writeln!(out, "added to {}: {}", path.display(), names.join(", "))?;
+    writeln!(out, "{summary}")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `nahar opml export`: the config's feed sources as OPML 2.0 on stdout.
+fn opml_export(arg: &ConfigArg) -> anyhow::Result<ExitCode> {
+    let config = match load_config(arg) {
+        Ok(config) => config,
+        Err(code) => return Ok(code),
+    };
+    let exported = nahar::opml::write(&config, chrono::Utc::now());
+    for (name, why) in &exported.left_out {
+        eprintln!("nahar: left out of the OPML: {name} ({why})");
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(exported.opml.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::use_colour;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn colour_only_on_a_terminal_and_never_with_no_color() {
+        assert!(use_colour(true, None));
+        assert!(use_colour(true, Some(OsStr::new(""))));
+        assert!(!use_colour(true, Some(OsStr::new("1"))));
+        assert!(!use_colour(false, None));
+        assert!(!use_colour(false, Some(OsStr::new("1"))));
+    }
 }

@@ -28,17 +28,15 @@ pub fn feed_files() -> Vec<String> {
 
 /// A feed source as the tests configure one: a file, UTC for dates without a zone.
 pub fn feed_source() -> crate::config::SourceConfig {
-    use crate::config::{Interval, NaiveTimezone, SourceConfig, SourceKind, SourceLocation};
-    SourceConfig {
-        name: "test".into(),
-        kind: SourceKind::Feed,
-        location: SourceLocation::File("/tmp/x".into()),
+    use crate::config::{Defaults, Interval, SourceConfig, SourceKind, SourceLocation};
+    let defaults = Defaults {
         interval: Interval::Every(std::time::Duration::from_secs(60)),
-        follow_links: false,
-        lang_hint: None,
-        encoding: None,
-        timezone: NaiveTimezone::Fixed(0),
-        select: None,
-        extract: crate::config::ExtractRules::default(),
-    }
+        ..Defaults::default()
+    };
+    SourceConfig::new(
+        "test",
+        SourceKind::Feed,
+        SourceLocation::File("/tmp/x".into()),
+        &defaults,
+    )
 }

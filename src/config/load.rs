@@ -60,6 +60,9 @@ const SOURCE_KEYS: &[&str] = &[
     "timezone",
     "select",
     "extract",
+    "title",
+    "tags",
+    "site",
 ];
 const EXTRACT_KEYS: &[&str] = &["body", "remove"];
 const SELECT_KEYS: &[&str] = &["item", "link", "title", "published", "summary"];
@@ -83,7 +86,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
             file: path.to_path_buf(),
             line: 0,
             column: 0,
-            message: format!("cannot read config file {}: {error}", path.display()),
+            message: format!("cannot read the config file: {error}"),
         }])
     })?;
     match String::from_utf8(bytes) {
@@ -872,6 +875,9 @@ impl<'t> Checker<'t> {
         let mut timezone = NaiveTimezone::Fixed(0);
         let mut select: Option<(&Key<'_>, Option<PageSelectors>)> = None;
         let mut extract = ExtractRules::default();
+        let mut title = None;
+        let mut tags = Vec::new();
+        let mut site = None;
         // Given but invalid is not the same as missing: the former is already reported.
         let mut seen_name = false;
         let mut seen_url = false;
@@ -939,6 +945,18 @@ impl<'t> Checker<'t> {
                     },
                     None => invalid = true,
                 },
+                "title" => match self.non_empty_string(value, field) {
+                    Some(t) => title = Some(t.trim().to_owned()),
+                    None => invalid = true,
+                },
+                "tags" => match self.tags(value) {
+                    Some(t) => tags = t,
+                    None => invalid = true,
+                },
+                "site" => match self.parsed(value, field, parse_site) {
+                    Some(url) => site = Some(url),
+                    None => invalid = true,
+                },
                 _ => self.unknown_key(key, value, "[[source]]", SOURCE_KEYS),
             }
         }
@@ -997,7 +1015,27 @@ impl<'t> Checker<'t> {
             timezone,
             select,
             extract,
+            title,
+            tags,
+            site,
         })
+    }
+
+    /// `tags`: a list of non-empty strings, the source's category path.
+    fn tags(&mut self, value: &Value<'_>) -> Option<Vec<String>> {
+        let DeValue::Array(items) = value.get_ref() else {
+            let got = describe(value.get_ref());
+            self.value_error(
+                value,
+                format!(r#"tags must be a list of strings, like ["News", "Israel"], got {got}"#),
+            );
+            return None;
+        };
+        let mut tags = Vec::with_capacity(items.len());
+        for item in items.iter() {
+            tags.push(self.non_empty_string(item, "each tag")?.trim().to_owned());
+        }
+        Some(tags)
     }
 
     /// `[source.extract]`: `body` (one CSS selector) and `remove` (a list of them), each checked.
@@ -1270,6 +1308,17 @@ fn parse_timezone(zone: &str) -> Result<NaiveTimezone, String> {
 
 /// A source's `url`: `http(s)://…`, `file:///absolute/path`, or `file:relative/path`
 /// (relative to `dir`, the config file's directory).
+/// `site`: the publisher's web page, an absolute http(s) URL.
+fn parse_site(url: &str) -> Result<Url, String> {
+    match Url::parse(url.trim()) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some() => {
+            Ok(parsed)
+        }
+        Ok(_) => Err(format!("{url:?} is not an http(s) URL")),
+        Err(e) => Err(format!("{url:?} is not a URL: {e}")),
+    }
+}
+
 fn parse_location(url: &str, dir: &Path) -> Result<SourceLocation, String> {
     const FORMS: &str = "expected http://, https://, file:///absolute/path or file:relative/path";
     let scheme = url.split_once(':').map(|(scheme, _)| scheme).filter(|s| {
@@ -1426,6 +1475,9 @@ published = "time@datetime"
                     timezone: NaiveTimezone::Fixed(0),
                     select: None,
                     extract: crate::config::ExtractRules::default(),
+                    title: None,
+                    tags: Vec::new(),
+                    site: None,
                 },
                 SourceConfig {
                     name: "example-listing".to_owned(),
@@ -1444,6 +1496,9 @@ published = "time@datetime"
                         summary: None,
                     }),
                     extract: crate::config::ExtractRules::default(),
+                    title: None,
+                    tags: Vec::new(),
+                    site: None,
                 },
             ],
         };
@@ -1473,6 +1528,9 @@ published = "time@datetime"
                 timezone: NaiveTimezone::Fixed(0),
                 select: None,
                 extract: crate::config::ExtractRules::default(),
+                title: None,
+                tags: Vec::new(),
+                site: None,
             }],
         };
         assert_eq!(config, expected);
@@ -2028,12 +2086,13 @@ listen = "localhost:9184"
         assert_eq!(missing.0.len(), 1);
         let error = &missing.0[0];
         assert_eq!((error.line, error.column), (0, 0));
+        // A problem with no place in the file is shown without a `:0:0` position.
         assert!(
-            error
-                .message
-                .starts_with(&format!("cannot read config file {}: ", path.display())),
-            "{}",
-            error.message
+            error.to_string().starts_with(&format!(
+                "{}: cannot read the config file: ",
+                path.display()
+            )),
+            "{error}"
         );
 
         let mut file = std::fs::File::create(&path).unwrap_or_else(|e| panic!("{e}"));

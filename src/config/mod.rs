@@ -6,6 +6,7 @@
 //! Never: a partial config, a silently ignored key (unknown keys are errors: a typo must not
 //! disable a setting), network access, or any file other than the one named.
 
+mod edit;
 mod load;
 mod units;
 
@@ -17,6 +18,7 @@ use url::Url;
 
 use crate::text::Lang;
 
+pub use edit::{EditError, NewSource, append_sources};
 pub use load::{load, parse};
 pub use units::{parse_duration, parse_size};
 
@@ -206,9 +208,40 @@ pub struct SourceConfig {
     pub timezone: NaiveTimezone,
     pub select: Option<PageSelectors>,
     pub extract: ExtractRules,
+    /// What a person calls the source ("כאן חדשות"); shown by `check` and exported to OPML.
+    pub title: Option<String>,
+    /// The source's category path, outermost first (OPML folders).
+    pub tags: Vec<String>,
+    /// The publisher's web site (OPML `htmlUrl`).
+    pub site: Option<Url>,
 }
 
 impl SourceConfig {
+    /// A source with nothing set but its name, kind and location: `defaults` apply, timestamps
+    /// without a zone are UTC.
+    pub fn new(
+        name: &str,
+        kind: SourceKind,
+        location: SourceLocation,
+        defaults: &Defaults,
+    ) -> Self {
+        SourceConfig {
+            name: name.to_owned(),
+            kind,
+            location,
+            interval: defaults.interval,
+            follow_links: defaults.follow_links,
+            lang_hint: None,
+            encoding: None,
+            timezone: NaiveTimezone::Fixed(0),
+            select: None,
+            extract: ExtractRules::default(),
+            title: None,
+            tags: Vec::new(),
+            site: None,
+        }
+    }
+
     pub fn display_url(&self) -> String {
         self.location.display_url()
     }
@@ -216,13 +249,30 @@ impl SourceConfig {
 
 /// One problem in a config file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}:{line}:{column}: {message}", file.display())]
 pub struct ConfigError {
     pub file: PathBuf,
     /// 1-based; 0 when the problem has no place in the file (it could not be read).
     pub line: usize,
     pub column: usize,
     pub message: String,
+}
+
+/// `FILE:LINE:COLUMN: message`, or `FILE: message` for a problem that has no place in the file.
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file.display(), self.message)
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file.display(),
+                self.line,
+                self.column,
+                self.message
+            )
+        }
+    }
 }
 
 /// Every problem found in a config file, in file order.
@@ -243,15 +293,25 @@ impl std::fmt::Display for ConfigErrors {
 
 impl std::error::Error for ConfigErrors {}
 
-/// Where `-c` points when it is not given: `$NAHAR_CONFIG`, then `./nahar.toml`, then
-/// `./config/nahar.toml` (SPEC.md).
-pub fn default_path(env_value: Option<&Path>) -> PathBuf {
-    if let Some(path) = env_value {
-        return path.to_path_buf();
+/// The places a config is looked for when `-c` (or `$NAHAR_CONFIG`) does not name one, in order.
+pub const SEARCH_PATH: [&str; 2] = ["nahar.toml", "config/nahar.toml"];
+
+/// No config file was named and none is at the usual places.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "no config file: none given with -c FILE or $NAHAR_CONFIG, and neither ./nahar.toml nor ./config/nahar.toml exists"
+)]
+pub struct ConfigNotFound;
+
+/// The config file to read: `given` (from `-c` or `$NAHAR_CONFIG`) as it is — reading it says
+/// whether it exists — else the first of [`SEARCH_PATH`] that exists (SPEC.md).
+pub fn locate(given: Option<&Path>) -> Result<PathBuf, ConfigNotFound> {
+    if let Some(path) = given {
+        return Ok(path.to_path_buf());
     }
-    let local = PathBuf::from("nahar.toml");
-    if local.exists() {
-        return local;
-    }
-    PathBuf::from("config/nahar.toml")
+    SEARCH_PATH
+        .iter()
+        .map(PathBuf::from)
+        .find(|path| path.exists())
+        .ok_or(ConfigNotFound)
 }

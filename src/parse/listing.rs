@@ -196,18 +196,17 @@ mod tests {
 
     fn source(select: PageSelectors) -> SourceConfig {
         SourceConfig {
-            name: "listing".to_owned(),
-            kind: SourceKind::Page,
-            location: SourceLocation::Http(
-                url::Url::parse("https://news.example/section/").unwrap_or_else(|e| panic!("{e}")),
-            ),
-            interval: crate::config::Interval::Auto,
-            follow_links: false,
-            lang_hint: None,
-            encoding: None,
             timezone: NaiveTimezone::Jerusalem,
             select: Some(select),
-            extract: crate::config::ExtractRules::default(),
+            ..SourceConfig::new(
+                "listing",
+                SourceKind::Page,
+                SourceLocation::Http(
+                    url::Url::parse("https://news.example/section/")
+                        .unwrap_or_else(|e| panic!("{e}")),
+                ),
+                &crate::config::Defaults::default(),
+            )
         }
     }
 

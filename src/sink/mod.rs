@@ -36,6 +36,55 @@ impl SinkError {
     }
 }
 
+/// Whether `dir` can be an output directory: a directory this process may create files in, or
+/// one that does not exist yet below such a directory (nahar creates it). `nahar check` asks
+/// before anything runs; opening the output directory meets the same conditions.
+pub fn check_output_dir(dir: &Path) -> Result<(), SinkError> {
+    let mut existing = dir;
+    while !existing.as_os_str().is_empty() && std::fs::symlink_metadata(existing).is_err() {
+        match existing.parent() {
+            Some(parent) => existing = parent,
+            None => break,
+        }
+    }
+    let existing = if existing.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        existing
+    };
+    let not_a_dir = |what: &Path| SinkError::Io {
+        path: dir.to_owned(),
+        message: if what == dir {
+            "exists and is not a directory".to_owned()
+        } else {
+            format!("cannot be created: {} is not a directory", what.display())
+        },
+    };
+    if !existing.is_dir() {
+        return Err(not_a_dir(existing));
+    }
+    // Permission bits do not tell (ACLs, read-only mounts, root): creating a file does.
+    let probe = existing.join(format!(".nahar-write-test-{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(SinkError::Io {
+            path: dir.to_owned(),
+            message: if existing == dir {
+                format!("is not writable: {e}")
+            } else {
+                format!("cannot be created in {}: {e}", existing.display())
+            },
+        }),
+    }
+}
+
 /// Creates `dir` (and its parents) readable by the owner only.
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
@@ -71,15 +120,21 @@ pub const LOCK_FILE: &str = "nahar.lock";
 impl OutputLock {
     /// Takes the lock on `dir`, creating the directory; refuses when another process holds it.
     pub fn acquire(dir: &Path) -> Result<OutputLock, SinkError> {
+        if dir.exists() && !dir.is_dir() {
+            return Err(SinkError::io(dir, "exists and is not a directory"));
+        }
         create_private_dir(dir).map_err(|e| SinkError::io(dir, e))?;
         let path = dir.join(LOCK_FILE);
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| SinkError::io(&path, e))?;
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&path).map_err(|e| SinkError::io(&path, e))?;
+        // A lock file made by an earlier release may be readable by others.
+        restrict_permissions(&path).map_err(|e| SinkError::io(&path, e))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
@@ -114,5 +169,51 @@ mod tests {
         );
         drop(first);
         assert!(OutputLock::acquire(dir.path()).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_lock_file_is_owner_only_also_when_an_earlier_release_made_it_wider() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LOCK_FILE);
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        drop(OutputLock::acquire(dir.path()).unwrap());
+        assert_eq!(mode(&path), 0o600);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        drop(OutputLock::acquire(dir.path()).unwrap());
+        assert_eq!(mode(&path), 0o600);
+    }
+
+    #[test]
+    fn an_output_dir_must_be_a_writable_directory_or_creatable() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("afile");
+        std::fs::File::create(&file).unwrap();
+        assert_eq!(
+            check_output_dir(&file).unwrap_err().to_string(),
+            format!("{}: exists and is not a directory", file.display())
+        );
+        let below = file.join("out");
+        assert!(
+            check_output_dir(&below)
+                .unwrap_err()
+                .to_string()
+                .ends_with(&format!(
+                    "cannot be created: {} is not a directory",
+                    file.display()
+                ))
+        );
+        assert!(check_output_dir(dir.path()).is_ok());
+        assert!(check_output_dir(&dir.path().join("new/deeper")).is_ok());
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "the probe is removed"
+        );
+        assert_eq!(
+            OutputLock::acquire(&file).unwrap_err().to_string(),
+            format!("{}: exists and is not a directory", file.display())
+        );
     }
 }

@@ -1,34 +1,13 @@
 //! Article pages end to end: `follow_links` on a feed, `kind = "page"` listing sources and
 //! `nahar extract`, with the real binary against real HTTP servers on 127.0.0.1.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use serde_json::Value;
 
+use crate::binary::{Run, nahar as command, run as nahar};
+use crate::records;
 use crate::serve::{Reply, Server};
 
 const SEED_PAGE: &str = include_str!("../fixtures/pages/kan-article.html");
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn nahar(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_nahar"))
-        .env_remove("NAHAR_CONFIG")
-        .env("NAHAR_LOG", "warn")
-        .args(args)
-        .output()
-        .expect("run nahar");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 /// A config in a fresh directory: `http` lines, then `sources` verbatim.
 struct Setup {
@@ -54,26 +33,8 @@ impl Setup {
     }
 
     fn records(&self) -> Vec<Value> {
-        records_in(&self.dir.path().join("out/records"))
+        records::read_dir(&self.dir.path().join("out/records"))
     }
-}
-
-fn records_in(dir: &Path) -> Vec<Value> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    files.sort();
-    files
-        .iter()
-        .flat_map(|f| {
-            std::fs::read_to_string(f)
-                .expect("read records")
-                .lines()
-                .map(|l| serde_json::from_str(l).expect("a record is one JSON line"))
-                .collect::<Vec<Value>>()
-        })
-        .collect()
 }
 
 fn rss(items: &[(&str, &str, &str)]) -> String {
@@ -427,22 +388,14 @@ fn nahar_extract_prints_the_record_of_one_page_and_writes_nothing() {
     let page = dir.path().join("page.html");
     std::fs::write(&page, SEED_PAGE).expect("write page");
     // A path, with no config at all: built-in defaults.
-    let run = Command::new(env!("CARGO_BIN_EXE_nahar"))
-        .env_remove("NAHAR_CONFIG")
-        .env("NAHAR_LOG", "warn")
-        .current_dir(dir.path())
-        .args(["extract", "page.html"])
-        .output()
-        .expect("run nahar");
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
+    let run = Run::of(
+        command()
+            .current_dir(dir.path())
+            .args(["extract", "page.html"]),
     );
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    assert_eq!(stdout.lines().count(), 1, "one JSON object on one line");
-    let record: Value = serde_json::from_str(stdout.trim()).expect("JSON");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), 1, "one JSON object on one line");
+    let record = records::parse(run.stdout.trim());
     assert_seed_record(&record);
     assert_eq!(
         record["title"],
@@ -473,7 +426,7 @@ fn nahar_extract_prints_the_record_of_one_page_and_writes_nothing() {
         &server.url("/article"),
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let record: Value = serde_json::from_str(run.stdout.trim()).expect("JSON");
+    let record = records::parse(run.stdout.trim());
     assert_eq!(record["source"], "example");
     let text = record["text"].as_str().expect("text");
     assert!(!text.contains("US envoy Amos Hochstein arrived"), "{text}");

@@ -3,30 +3,10 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use crate::binary::{Run, run};
+use crate::records;
 use crate::serve::{Reply, Server};
-
-fn nahar() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_nahar"));
-    command.env_remove("NAHAR_CONFIG").env("NAHAR_LOG", "warn");
-    command
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = nahar().args(args).output().expect("run nahar");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 /// A config file in a fresh directory; records go to `<dir>/out`.
 struct Setup {
@@ -65,26 +45,8 @@ impl Setup {
 
     /// Every record written so far, in file order.
     fn records(&self) -> Vec<serde_json::Value> {
-        records_in(&self.out().join("records"))
+        records::read_dir(&self.out().join("records"))
     }
-}
-
-fn records_in(dir: &Path) -> Vec<serde_json::Value> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    files.sort();
-    files
-        .iter()
-        .flat_map(|f| {
-            std::fs::read_to_string(f)
-                .expect("read records")
-                .lines()
-                .map(|l| serde_json::from_str(l).expect("a record is one JSON line"))
-                .collect::<Vec<serde_json::Value>>()
-        })
-        .collect()
 }
 
 fn rss(items: &[(&str, &str, &str)]) -> String {
@@ -377,11 +339,7 @@ fn out_dash_prints_records_on_stdout_once_and_source_selects() {
     let setup = Setup::new(&[("a", server.url("/a.xml")), ("b", server.url("/b.xml"))]);
     let printed = setup.fetch(&["--source", "a", "--out", "-"]);
     assert_eq!(printed.code, 0, "{}", printed.stderr);
-    let lines: Vec<serde_json::Value> = printed
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
+    let lines: Vec<serde_json::Value> = printed.stdout.lines().map(records::parse).collect();
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["title"], "First headline");
     assert!(printed.stderr.contains("a: 1 new"), "{}", printed.stderr);

@@ -97,21 +97,7 @@ fn wait_for(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
 }
 
 fn records(out: &Path) -> Vec<serde_json::Value> {
-    let Ok(entries) = std::fs::read_dir(out.join("records")) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    files.sort();
-    let mut all = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file).unwrap_or_default();
-        // A line being written right now may be incomplete: only complete lines count.
-        let complete = text.rfind('\n').map_or("", |end| &text[..end]);
-        for line in complete.lines() {
-            all.push(serde_json::from_str(line).expect("a complete line is one JSON record"));
-        }
-    }
-    all
+    crate::records::read_dir(&out.join("records"))
 }
 
 fn count(out: &Path, source: &str) -> usize {

@@ -415,19 +415,15 @@ fn one_fetch_over_every_hostile_server_names_each_failure_and_keeps_the_good_fee
             .any(|l| l.starts_with("ok") && l.contains("many: 100000 new")),
         "{stdout}"
     );
-    let records = std::fs::read_dir(dir.path().join("out/records"))
-        .expect("records dir")
-        .filter_map(|e| e.ok())
-        .map(|e| std::fs::read_to_string(e.path()).expect("read"))
-        .collect::<String>();
+    let records = crate::records::read_dir(&dir.path().join("out/records"));
     assert!(
         stdout
             .lines()
             .any(|l| l.starts_with("ok") && l.contains("deep-title: 1 new")),
         "{stdout}"
     );
-    assert_eq!(records.lines().count(), 100_003);
-    assert!(records.contains("\"source\":\"good\""));
+    assert_eq!(records.len(), 100_003);
+    assert!(records.iter().any(|r| r["source"] == "good"));
 }
 
 /// Runs `nahar fetch` on one config in `dir`; (exit code, stdout, records).
@@ -439,20 +435,7 @@ fn fetch_dir(dir: &std::path::Path) -> (Option<i32>, String, Vec<serde_json::Val
         .arg(dir.join("nahar.toml"))
         .output()
         .expect("run nahar");
-    let records = std::fs::read_dir(dir.join("out/records"))
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok())
-                .flat_map(|e| {
-                    std::fs::read_to_string(e.path())
-                        .expect("read")
-                        .lines()
-                        .map(|l| serde_json::from_str(l).expect("a record is one JSON line"))
-                        .collect::<Vec<serde_json::Value>>()
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let records = crate::records::read_dir(&dir.join("out/records"));
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -5,6 +5,11 @@
 // Fixture files are written with `std::fs::write`: its non-atomicity matters for records and state, not for tests.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
 
+mod binary;
+mod records;
+mod record_schema;
+mod opml;
+mod operator;
 mod cli_detect;
 mod corpus;
 mod feed_corpus;
