@@ -24,6 +24,9 @@
 //! - [`daemon`]: `nahar run` — the scheduler, signals, reloads, `/health` and `/metrics`.
 //! - [`opml`]: the feed readers' subscription lists, in and out of the config (beside the
 //!   pipeline, not in it).
+//! - [`dates`]: timestamps as feeds and pages write them (a leaf the stages share).
+//! - [`hash`]: the hashes nahar persists (record ids, content and source hashes), one function
+//!   per format.
 //! - [`files`]: file-system operations shared by several parts (atomic replacement).
 //! - [`cli`]: the command line's types (no logic).
 
@@ -41,6 +44,8 @@ pub mod report;
 pub mod daemon;
 
 pub mod opml;
+pub mod dates;
+pub mod hash;
 pub mod files;
 pub mod cli;
 #[cfg(test)]

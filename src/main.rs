@@ -11,7 +11,7 @@ use nahar::cli::{
     Cli, Command, ConfigArg, DetectArgs, ExtractArgs, FetchArgs, LogFormat, OpmlCommand,
     OpmlImportArgs,
 };
-use nahar::config::{self, Config, Interval, SourceConfig, SourceKind};
+use nahar::config::{self, Config, SourceConfig, SourceKind};
 use nahar::pipeline::{Ingester, Output};
 use nahar::report::RunSummary;
 use nahar::text::{Analyzer, DEFAULT_LANGUAGES, Hints, Lang};
@@ -126,24 +126,45 @@ fn check(arg: &ConfigArg) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    // What `auto` sources have learned, when the state store can be read.
+    let learned = nahar::state::State::peek_sources(&config.output.dir.join("state"));
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}: valid", config.path.display())?;
     writeln!(out, "output: {}", config.output.dir.display())?;
     writeln!(out, "{} sources:", config.sources.len())?;
     for source in &config.sources {
-        writeln!(out, "  {}", describe_source(source))?;
+        let cadence = learned
+            .as_ref()
+            .and_then(|all| all.get(&source.name))
+            .and_then(nahar::state::SourceState::cadence);
+        writeln!(
+            out,
+            "  {}",
+            describe_source(source, &config.defaults, cadence)
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn describe_source(source: &SourceConfig) -> String {
+/// One line of `nahar check`: the source as it runs. An `auto` interval says what it runs at:
+/// half the learned cadence, or the fallback until something is learned.
+fn describe_source(
+    source: &SourceConfig,
+    defaults: &config::Defaults,
+    cadence: Option<nahar::state::Cadence>,
+) -> String {
     let kind = match source.kind {
         SourceKind::Feed => "feed",
         SourceKind::Page => "page",
     };
-    let interval = match source.interval {
-        Interval::Every(every) => humantime(every),
-        Interval::Auto => "auto".to_owned(),
+    use nahar::daemon::schedule::{self, IntervalFrom};
+    let (base, from) = schedule::base(source.interval, cadence, defaults);
+    let runs_at = config::format_duration(schedule::running_interval(base, defaults));
+    let interval = match from {
+        IntervalFrom::Configured => runs_at,
+        IntervalFrom::ItemDates => format!("auto ({runs_at}, learned from item dates)"),
+        IntervalFrom::Arrivals => format!("auto ({runs_at}, learned from arrivals)"),
+        IntervalFrom::Fallback => format!("auto ({runs_at} until learned)"),
     };
     let mut line = format!(
         "{name}  {kind}  {url}  interval={interval}  follow_links={follow}",
@@ -167,22 +188,6 @@ fn describe_source(source: &SourceConfig) -> String {
         line.push_str(&format!("  site={site}"));
     }
     line
-}
-
-/// `90s` → `1m30s`, the way durations are written in the config.
-fn humantime(duration: std::time::Duration) -> String {
-    let mut secs = duration.as_secs();
-    if secs == 0 {
-        return "0s".to_owned();
-    }
-    let mut out = String::new();
-    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
-        if secs >= size {
-            out.push_str(&format!("{}{unit}", secs / size));
-            secs %= size;
-        }
-    }
-    out
 }
 
 fn fetch(args: &FetchArgs) -> anyhow::Result<ExitCode> {

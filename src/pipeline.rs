@@ -20,7 +20,7 @@ use crate::fetch::{Document, FetchError, Fetched, Fetcher, ServerHints, Validato
 use crate::record::{Record, record_id};
 use crate::report::{Counts, Failure, SourceError, SourceReport};
 use crate::sink::{JsonlSink, OutputLock, SinkError};
-use crate::state::{Change, PendingBatch, PendingItem, SourceState, State, StateError};
+use crate::state::{Change, ItemKey, PendingBatch, PendingItem, SourceState, State, StateError};
 use crate::text::Analyzer;
 use crate::{extract, parse};
 
@@ -221,7 +221,7 @@ impl Ingester {
             hints: ServerHints::default(),
             bytes: 0,
             elapsed: std::time::Duration::ZERO,
-            publish_gap: None,
+            cadence: None,
             ttl: None,
         };
         if let Err(failure) = self.ingest(source, &mut report).await {
@@ -254,10 +254,11 @@ impl Ingester {
                 return Err(err.into());
             }
         };
-        let now = Utc::now();
-        source_state.last_success = Some(now.trunc_subsecs(0));
+        let now = Utc::now().trunc_subsecs(0);
+        source_state.last_success = Some(now);
         source_state.consecutive_failures = 0;
         source_state.last_error = None;
+        report.cadence = source_state.cadence();
         let (documents, validators, hints) = match fetched {
             Fetched::NotModified { validators, hints } => {
                 report.not_modified = true;
@@ -288,7 +289,8 @@ impl Ingester {
             tokio::task::spawn_blocking(move || this.classify_documents(&owned, &documents))
                 .await
                 .map_err(|e| Failure::Internal(format!("the worker stopped: {e}")))??;
-        report.publish_gap = classified.gap;
+        source_state.learn(now, classified.gap, classified.counts.new);
+        report.cadence = source_state.cadence();
         report.warnings.extend(classified.warnings.iter().cloned());
         report.counts.unchanged = classified.counts.unchanged;
 
@@ -407,7 +409,7 @@ impl Ingester {
                 Err(err) => parse_failures.push(format!("{}: {err}", document.url)),
             }
         }
-        let gap = publish_gap(entries.iter().filter_map(|e| e.published).collect());
+        let gap = crate::state::median_gap(entries.iter().filter_map(|e| e.published).collect());
         let mut items: Vec<(String, parse::FeedEntry)> = entries
             .into_iter()
             .map(|entry| (record_id(&source.name, &entry), entry))
@@ -421,15 +423,30 @@ impl Ingester {
                 "{repeated} items repeated an id seen later in this pass; the last copy was kept"
             ));
         }
-        let keys: Vec<(&str, &str)> = items
+        let legacy_ids: Vec<Option<String>> = items
             .iter()
-            .map(|(id, entry)| (id.as_str(), entry.source_hash.as_str()))
+            .map(|(_, entry)| {
+                entry.legacy.as_ref().map(|legacy| {
+                    crate::hash::record_id(&source.name, entry.identity.basis.name(), &legacy.key)
+                })
+            })
+            .collect();
+        let keys: Vec<ItemKey<'_>> = items
+            .iter()
+            .zip(&legacy_ids)
+            .map(|((id, entry), legacy_id)| ItemKey {
+                id,
+                source_hash: &entry.source_hash,
+                legacy: legacy_id
+                    .as_deref()
+                    .zip(entry.legacy.as_ref().map(|l| l.source_hash.as_str())),
+            })
             .collect();
         let changes = self.output.state().classify(&source.name, &keys)?;
         let mut counts = Counts::default();
         let mut changed = Vec::new();
-        for ((_, entry), change) in items.into_iter().zip(changes) {
-            let revision = match change {
+        for ((_, mut entry), classified) in items.into_iter().zip(changes) {
+            let revision = match classified.change {
                 Change::New => {
                     counts.new += 1;
                     1
@@ -443,6 +460,12 @@ impl Ingester {
                     continue;
                 }
             };
+            // Known by the id an earlier release gave it: its records keep that id.
+            if classified.legacy_id
+                && let Some(legacy) = entry.legacy.take()
+            {
+                entry.identity.key = legacy.key;
+            }
             changed.push((entry, revision));
         }
         Ok(Classified {
@@ -709,50 +732,9 @@ fn keep_last_per_id<T>(items: &mut Vec<(String, T)>) -> usize {
     before - items.len()
 }
 
-/// The typical gap between a source's items: the median gap between consecutive publication
-/// times (newest first or any order), `None` with fewer than three dated items.
-pub fn publish_gap(
-    mut published: Vec<chrono::DateTime<chrono::Utc>>,
-) -> Option<std::time::Duration> {
-    if published.len() < 3 {
-        return None;
-    }
-    published.sort_unstable();
-    let mut gaps: Vec<std::time::Duration> = published
-        .windows(2)
-        .filter_map(|w| (w[1] - w[0]).to_std().ok())
-        .filter(|gap| !gap.is_zero())
-        .collect();
-    if gaps.is_empty() {
-        return None;
-    }
-    gaps.sort_unstable();
-    Some(gaps[gaps.len() / 2])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
-
-    const S: fn(u64) -> Duration = Duration::from_secs;
-
-    #[test]
-    fn publish_gap_is_the_median_gap() {
-        use chrono::TimeZone;
-        let at = |h: u32, m: u32| {
-            chrono::Utc
-                .with_ymd_and_hms(2026, 11, 28, h, m, 0)
-                .single()
-                .unwrap_or_default()
-        };
-        assert_eq!(
-            publish_gap(vec![at(12, 0), at(10, 0), at(11, 0), at(11, 30), at(9, 0)]),
-            Some(S(3600))
-        );
-        assert_eq!(publish_gap(vec![at(12, 0), at(11, 0)]), None);
-        assert_eq!(publish_gap(vec![at(12, 0), at(12, 0), at(12, 0)]), None);
-    }
 
     #[test]
     fn keep_last_per_id_keeps_order_and_the_last_copy() {

@@ -11,10 +11,9 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
-use sha2::{Digest, Sha256};
 
 use crate::extract::{Article, BlockKind, Embed, Platform};
-use crate::parse::{FeedEntry, IdentityBasis};
+use crate::parse::FeedEntry;
 use crate::text::{Analysis, Analyzer, Dir, Hints, Lang, LangSource, Run, SegmentRole, aggregate};
 
 /// One record, as SPEC.md specifies it. Field order is the order of the JSON object.
@@ -243,7 +242,7 @@ impl Record {
             id: record_id(source, entry),
             source: source.to_owned(),
             url: entry.url.as_ref().map(|u| u.as_str().to_owned()),
-            content_hash: content_hash(&title, &text),
+            content_hash: crate::hash::content_hash(&title, &text),
             title,
             author,
             published: entry.published.or(entry.updated),
@@ -265,33 +264,7 @@ impl Record {
 /// identifying key, in hex. The basis is part of it so that a GUID that happens to equal another
 /// item's link cannot collide with it.
 pub fn record_id(source: &str, entry: &FeedEntry) -> String {
-    let basis = match entry.identity.basis {
-        IdentityBasis::Guid => "guid",
-        IdentityBasis::Link => "link",
-        IdentityBasis::TitleDate => "title-date",
-        IdentityBasis::Content => "content",
-    };
-    let digest = sha256(&[source, basis, &entry.identity.key]);
-    digest[..32].to_owned()
-}
-
-/// Hex SHA-256 over the normalized title and text.
-pub fn content_hash(title: &str, text: &str) -> String {
-    sha256(&[title, text])
-}
-
-fn sha256(parts: &[&str]) -> String {
-    use std::fmt::Write;
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update(part.as_bytes());
-        hasher.update([0u8]);
-    }
-    let mut hex = String::with_capacity(64);
-    for byte in hasher.finalize() {
-        let _ = write!(hex, "{byte:02x}");
-    }
-    hex
+    crate::hash::record_id(source, entry.identity.basis.name(), &entry.identity.key)
 }
 
 /// Authors, normalized and joined with ", "; `None` when the item names nobody.
@@ -329,7 +302,7 @@ fn rfc3339_opt<S: Serializer>(
 mod tests {
     use super::*;
     use crate::extract::Block;
-    use crate::parse::{Identity, Markup};
+    use crate::parse::{Identity, IdentityBasis, Markup};
     use chrono::TimeZone;
     use url::Url;
 
@@ -352,6 +325,7 @@ mod tests {
             language: Some("iw".to_owned()),
             source_hash: "abc".to_owned(),
             warnings: vec!["decode_errors".to_owned()],
+            legacy: None,
         }
     }
 
@@ -402,7 +376,7 @@ mod tests {
         assert_eq!(record.warnings, vec!["decode_errors".to_owned()]);
         assert_eq!(
             record.content_hash,
-            content_hash(&record.title, &record.text)
+            crate::hash::content_hash(&record.title, &record.text)
         );
 
         let line = serde_json::to_string(&record).unwrap_or_default();

@@ -11,6 +11,7 @@ use std::time::Duration;
 use crate::fetch::{FetchError, ServerHints};
 use crate::parse::ParseError;
 use crate::sink::SinkError;
+use crate::state::Cadence;
 use crate::state::StateError;
 
 /// Counts of one source's items.
@@ -77,8 +78,8 @@ pub struct SourceReport {
     /// Bytes read (after decompression).
     pub bytes: u64,
     pub elapsed: Duration,
-    /// The typical gap between the source's items (for `interval = "auto"`).
-    pub publish_gap: Option<Duration>,
+    /// How often the source publishes, as learned so far (for `interval = "auto"`).
+    pub cadence: Option<Cadence>,
     /// The feed's RSS `<ttl>`: how long it may be cached.
     pub ttl: Option<Duration>,
 }
@@ -183,7 +184,7 @@ mod tests {
             hints: ServerHints::default(),
             bytes: 0,
             elapsed: Duration::ZERO,
-            publish_gap: None,
+            cadence: None,
             ttl: None,
         }
     }

@@ -1,5 +1,7 @@
-//! A feed document end to end up to the record: decode → parse → extract → text → record.
-//! Never a panic, never a record with a non-http(s) URL.
+//! A feed document end to end up to the record: decode → parse → extract → text → record, read
+//! as a source in UTC, in Asia/Jerusalem and at -05:30 (timestamps without a zone are read in
+//! the source's zone: its arithmetic is exercised too). Never a panic, never a record with a
+//! non-http(s) URL or a date RFC 3339 cannot write.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -14,7 +16,13 @@ fn setup() -> &'static (Config, Analyzer) {
     static SETUP: OnceLock<(Config, Analyzer)> = OnceLock::new();
     SETUP.get_or_init(|| {
         let config = parse(
-            "[[source]]\nname = \"fuzz\"\nurl = \"https://example.org/feed.xml\"\n",
+            concat!(
+                "[[source]]\nname = \"utc\"\nurl = \"https://example.org/feed.xml\"\n",
+                "[[source]]\nname = \"jerusalem\"\nurl = \"https://example.org/feed.xml\"\n",
+                "timezone = \"Asia/Jerusalem\"\n",
+                "[[source]]\nname = \"west\"\nurl = \"https://example.org/feed.xml\"\n",
+                "timezone = \"-05:30\"\n",
+            ),
             std::path::Path::new("fuzz.toml"),
         )
         .unwrap_or_else(|e| panic!("the fuzz config does not parse: {e}"));
@@ -25,19 +33,23 @@ fn setup() -> &'static (Config, Analyzer) {
 
 fuzz_target!(|data: &[u8]| {
     let (config, analyzer) = setup();
-    let source = &config.sources[0];
     let Ok(url) = url::Url::parse("https://example.org/feed.xml") else {
         return;
     };
     let doc = document(url, Some("application/rss+xml"), data, DocumentKind::Xml, None);
-    let Ok(entries) = nahar::parse::entries(&doc, source) else {
-        return;
-    };
-    for entry in &entries {
-        let article = nahar::extract::article(entry);
-        let record = Record::build("fuzz", entry, &article, analyzer, None, chrono::Utc::now());
-        if let Some(url) = &record.url {
-            assert!(url.starts_with("http://") || url.starts_with("https://"), "{url}");
+    for source in &config.sources {
+        let Ok(entries) = nahar::parse::entries(&doc, source) else {
+            continue;
+        };
+        for entry in &entries {
+            let article = nahar::extract::article(entry);
+            let record = Record::build("fuzz", entry, &article, analyzer, None, chrono::Utc::now());
+            if let Some(url) = &record.url {
+                assert!(url.starts_with("http://") || url.starts_with("https://"), "{url}");
+            }
+            if let Some(published) = record.published {
+                assert!(nahar::dates::YEARS.contains(&chrono::Datelike::year(&published)));
+            }
         }
     }
 });

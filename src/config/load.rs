@@ -1306,8 +1306,6 @@ fn parse_timezone(zone: &str) -> Result<NaiveTimezone, String> {
     }
 }
 
-/// A source's `url`: `http(s)://…`, `file:///absolute/path`, or `file:relative/path`
-/// (relative to `dir`, the config file's directory).
 /// `site`: the publisher's web page, an absolute http(s) URL.
 fn parse_site(url: &str) -> Result<Url, String> {
     match Url::parse(url.trim()) {
@@ -1319,6 +1317,8 @@ fn parse_site(url: &str) -> Result<Url, String> {
     }
 }
 
+/// A source's `url`: `http(s)://…`, `file:///absolute/path`, or `file:relative/path`
+/// (relative to `dir`, the config file's directory).
 fn parse_location(url: &str, dir: &Path) -> Result<SourceLocation, String> {
     const FORMS: &str = "expected http://, https://, file:///absolute/path or file:relative/path";
     let scheme = url.split_once(':').map(|(scheme, _)| scheme).filter(|s| {

@@ -16,11 +16,12 @@ use std::time::Duration;
 
 use url::Url;
 
+pub use crate::dates::NaiveTimezone;
 use crate::text::Lang;
 
 pub use edit::{EditError, NewSource, append_sources};
 pub use load::{load, parse};
-pub use units::{parse_duration, parse_size};
+pub use units::{MAX_DURATION, format_duration, parse_duration, parse_size};
 
 /// A validated configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -160,15 +161,6 @@ impl SourceLocation {
                 .map_or_else(|| format!("file://{}", path.display()), |u| u.to_string()),
         }
     }
-}
-
-/// How timestamps without a zone are read (`timezone` key; SPEC extension).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NaiveTimezone {
-    /// A fixed offset from UTC in seconds (`"UTC"`, `"+02:00"`).
-    Fixed(i32),
-    /// Israeli civil time, IST/IDT with its daylight-saving rule (`"Asia/Jerusalem"`).
-    Jerusalem,
 }
 
 /// `[source.select]`: CSS selectors for `kind = "page"`; `sel@attr` takes an attribute.

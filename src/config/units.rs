@@ -16,6 +16,10 @@ const SIZE_FORM: &str = r#"expected a number and a unit B, KB, MB or GB, like "1
 /// Duration units from the smallest up: name and length in seconds.
 const DURATION_UNITS: [(&str, u64); 4] = [("s", 1), ("m", 60), ("h", 3_600), ("d", 86_400)];
 
+/// The longest duration a config may give. Nothing nahar waits for is longer than a year, and the
+/// bound keeps every sum and product of durations (backoff, jitter, deadlines) far from overflow.
+pub const MAX_DURATION: Duration = Duration::from_secs(365 * 86_400);
+
 /// Size units: name (matched case-insensitively) and length in bytes.
 const SIZE_UNITS: [(&str, u64); 4] = [("B", 1), ("KB", 1 << 10), ("MB", 1 << 20), ("GB", 1 << 30)];
 
@@ -70,7 +74,11 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         total = seconds;
         rest = after;
     }
-    Ok(Duration::from_secs(total))
+    let duration = Duration::from_secs(total);
+    if duration > MAX_DURATION {
+        return Err(invalid("too large: at most 365d"));
+    }
+    Ok(duration)
 }
 
 /// Reads a size: a whole number and a unit `B`, `KB`, `MB` or `GB` (any case), binary:
@@ -116,8 +124,9 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .ok_or_else(|| invalid("too large"))
 }
 
-/// Writes a duration the way the config file spells it (`"1h30m"`, `"0s"`), for messages.
-pub(crate) fn format_duration(duration: Duration) -> String {
+/// Writes a duration the way the config file spells it (`"1h30m"`, `"0s"`): in messages, in
+/// `nahar check` and in `/health`.
+pub fn format_duration(duration: Duration) -> String {
     let mut left = duration.as_secs();
     if left == 0 {
         return "0s".to_owned();
@@ -251,16 +260,19 @@ mod tests {
     }
 
     #[test]
-    fn largest_duration_fits_and_one_more_second_overflows() {
-        assert_eq!(parse_duration("18446744073709551615s"), Ok(secs(u64::MAX)));
-        let max_days = u64::MAX / 86_400;
-        let rest = u64::MAX % 86_400;
+    fn a_year_fits_and_one_more_second_is_too_large() {
+        assert_eq!(parse_duration("365d"), Ok(MAX_DURATION));
+        assert_eq!(parse_duration("364d23h59m60s"), Ok(MAX_DURATION));
         assert_eq!(
-            parse_duration(&format!("{max_days}d{rest}s")),
-            Ok(secs(u64::MAX))
+            parse_duration("365d1s"),
+            Err(r#"invalid duration "365d1s": too large: at most 365d"#.to_owned())
         );
         assert!(
-            parse_duration(&format!("{max_days}d{}s", rest + 1))
+            parse_duration("18446744073709551615s").is_err_and(|e| e.ends_with("at most 365d"))
+        );
+        let max_days = u64::MAX / 86_400;
+        assert!(
+            parse_duration(&format!("{max_days}d{}s", u64::MAX % 86_400 + 1))
                 .is_err_and(|e| e.ends_with("too large"))
         );
     }

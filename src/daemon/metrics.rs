@@ -228,7 +228,7 @@ mod tests {
             hints: ServerHints::default(),
             bytes: 100,
             elapsed: Duration::from_millis(ms),
-            publish_gap: None,
+            cadence: None,
             ttl: None,
         }
     }

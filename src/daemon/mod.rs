@@ -23,9 +23,10 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use crate::config::{Config, Interval, SourceConfig};
+use crate::config::{Config, Defaults, Interval, SourceConfig, format_duration};
 use crate::pipeline::{Ingester, Output};
 use crate::report::SourceReport;
+use crate::state::Cadence;
 use metrics::Metrics;
 use schedule::{Base, Inputs, Outcome};
 
@@ -55,6 +56,12 @@ pub enum DaemonError {
 pub struct SourceHealth {
     pub name: String,
     pub url: String,
+    /// The interval the source runs at (before server hints, backoff and jitter), as the config
+    /// writes durations.
+    pub interval: String,
+    /// Where that interval comes from: `configured`, or for `auto`, `item_dates`, `arrivals`
+    /// or `fallback` (nothing learned yet).
+    pub interval_from: &'static str,
     pub last_success: Option<DateTime<Utc>>,
     pub last_failure: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
@@ -79,7 +86,9 @@ struct Slot {
     /// Checks of this source so far (varies the jitter from one check to the next).
     round: u64,
     health: SourceHealth,
-    publish_gap: Option<Duration>,
+    cadence: Option<Cadence>,
+    /// Not before this, the server asked (`Retry-After`, cache hints): no reload hurries it.
+    not_before: Instant,
 }
 
 impl Slot {
@@ -90,15 +99,29 @@ impl Slot {
             checking: false,
             round: 0,
             health,
-            publish_gap: None,
+            cadence: None,
+            not_before: due,
         }
     }
-}
 
-fn base_of(config: &SourceConfig, publish_gap: Option<Duration>) -> Base {
-    match config.interval {
-        Interval::Every(every) => Base::Every(every),
-        Interval::Auto => Base::Auto { publish_gap },
+    /// The interval rule of the schedule for this source; its health says the interval it runs
+    /// at and where that comes from, and a change of an `auto` interval is logged.
+    fn base(&mut self, defaults: &Defaults) -> Base {
+        let (base, from) = schedule::base(self.config.interval, self.cadence, defaults);
+        let interval = format_duration(schedule::running_interval(base, defaults));
+        if interval != self.health.interval || from.as_str() != self.health.interval_from {
+            if matches!(self.config.interval, Interval::Auto) {
+                tracing::info!(
+                    source = %self.config.name,
+                    interval = %interval,
+                    from = from.as_str(),
+                    "Interval chosen."
+                );
+            }
+            self.health.interval = interval;
+            self.health.interval_from = from.as_str();
+        }
+        base
     }
 }
 
@@ -213,43 +236,43 @@ pub async fn run(
 }
 
 /// A source's slot at start: due at the stored next check (if it is not further away than the
-/// configured interval allows), else now.
+/// configured interval allows), else now — and never before the server asked (`not_before`).
 fn restore_slot(output: &Output, source: &SourceConfig, config: &Config) -> Slot {
     let now = Instant::now();
+    let wall = Utc::now();
     let stored = output.state().source(&source.name).unwrap_or_default();
-    let base = schedule::next_check(&Inputs {
-        base: base_of(source, None),
-        min_interval: config.defaults.min_interval,
-        max_interval: config.defaults.max_interval,
-        outcome: Outcome::Success { server_asked: None },
-        jitter: 0.0,
-    });
-    let due = match stored.next_check {
-        Some(at) => {
-            let wait = (at - Utc::now()).to_std().unwrap_or_default();
-            // A wait longer than the configured interval is kept only for a failing source
-            // (its backoff): after a restart with a shorter interval, the new one applies.
-            // A server hint (ttl, max-age) that asked for longer costs at most one early check.
-            let limit = if stored.consecutive_failures > 0 {
-                base.max(schedule::BACKOFF_CAP)
-            } else {
-                base
-            };
-            now + wait.min(limit)
-        }
-        None => now,
-    };
     let health = SourceHealth {
         name: source.name.clone(),
         url: source.display_url(),
         last_success: stored.last_success,
         last_failure: stored.last_failure,
-        last_error: stored.last_error,
+        last_error: stored.last_error.clone(),
         next_check: stored.next_check,
         consecutive_failures: stored.consecutive_failures,
-        checking: false,
+        ..SourceHealth::default()
     };
-    Slot::new(source.clone(), due, health)
+    let mut slot = Slot::new(source.clone(), now, health);
+    slot.cadence = stored.cadence();
+    let interval = schedule::running_interval(slot.base(&config.defaults), &config.defaults);
+    let until = |at: Option<DateTime<Utc>>| {
+        at.and_then(|at| (at - wall).to_std().ok())
+            .unwrap_or_default()
+    };
+    // A wait longer than the configured interval is kept only for a failing source (its
+    // backoff): after a restart with a shorter interval, the new one applies. What the server
+    // asked for is kept whatever the config says.
+    let limit = if stored.consecutive_failures > 0 {
+        interval.max(schedule::BACKOFF_CAP)
+    } else {
+        interval
+    };
+    let wait = match stored.next_check {
+        Some(_) => until(stored.next_check).min(limit),
+        None => Duration::ZERO,
+    };
+    slot.not_before = now + until(stored.not_before).min(schedule::RETRY_AFTER_CEILING);
+    slot.due = (now + wait).max(slot.not_before);
+    slot
 }
 
 /// Sources due by `now` and not being checked, most overdue first, at most `room`.
@@ -285,25 +308,23 @@ fn finish_check(
     slot.checking = false;
     slot.health.checking = false;
     slot.round += 1;
-    if report.publish_gap.is_some() {
-        slot.publish_gap = report.publish_gap;
+    if report.cadence.is_some() {
+        slot.cadence = report.cadence;
     }
     let now = Utc::now().trunc_subsecs(0);
+    let hints = report.hints;
     let outcome = match &report.error {
         None => {
             slot.health.last_success = Some(now);
             slot.health.consecutive_failures = 0;
-            let hints = report.hints;
-            let server_asked = [
-                hints.max_age,
-                hints.expires_in,
-                hints.retry_after,
-                report.ttl,
-            ]
-            .into_iter()
-            .flatten()
-            .max();
-            Outcome::Success { server_asked }
+            let cache_hint = [hints.max_age, hints.expires_in, report.ttl]
+                .into_iter()
+                .flatten()
+                .max();
+            Outcome::Success {
+                cache_hint,
+                retry_after: hints.retry_after,
+            }
         }
         Some(error) => {
             slot.health.last_failure = Some(now);
@@ -316,15 +337,27 @@ fn finish_check(
         }
     };
     let delay = schedule::next_check(&Inputs {
-        base: base_of(&slot.config, slot.publish_gap),
+        base: slot.base(&config.defaults),
         min_interval: config.defaults.min_interval,
         max_interval: config.defaults.max_interval,
         outcome,
         jitter: schedule::jitter_for(&slot.config.name, slot.round),
     });
     slot.due = Instant::now() + delay;
-    let next_check = now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX);
-    slot.health.next_check = Some(next_check.trunc_subsecs(0));
+    slot.health.next_check = later(now, delay);
+    // What the server asked for, so that a restart does not ask sooner.
+    let asked = match outcome {
+        Outcome::Success {
+            cache_hint,
+            retry_after,
+        } => cache_hint
+            .map(|hint| hint.min(config.defaults.max_interval))
+            .max(retry_after),
+        Outcome::Failure { retry_after, .. } => retry_after,
+    };
+    let asked = asked.map(|wait| wait.min(schedule::RETRY_AFTER_CEILING));
+    slot.not_before = Instant::now() + asked.unwrap_or_default();
+    let not_before = asked.and_then(|wait| later(now, wait));
     status.metrics.observe(
         &report,
         if report.failed() {
@@ -354,11 +387,19 @@ fn finish_check(
     let state = output.state();
     let stored = state.source(&report.source).and_then(|mut source_state| {
         source_state.next_check = slot.health.next_check;
+        source_state.not_before = not_before;
         state.set_source(&report.source, &source_state)
     });
     if let Err(err) = stored {
         tracing::error!(source = %report.source, "Could not store the schedule: {err}");
     }
+}
+
+/// `wait` after `at`; `None` past chrono's range (no config duration comes near it).
+fn later(at: DateTime<Utc>, wait: Duration) -> Option<DateTime<Utc>> {
+    chrono::TimeDelta::from_std(wait)
+        .ok()
+        .and_then(|wait| at.checked_add_signed(wait))
 }
 
 fn publish_health(status: &Status, config: &Config, slots: &HashMap<String, Slot>) {
@@ -434,18 +475,13 @@ fn apply_reload(output: &Output, old: &Config, new: &Config, slots: &mut HashMap
     for source in &new.sources {
         match slots.get_mut(&source.name) {
             Some(slot) => {
-                if slot.config != *source {
-                    changed += 1;
-                    let base = schedule::next_check(&Inputs {
-                        base: base_of(source, slot.publish_gap),
-                        min_interval: new.defaults.min_interval,
-                        max_interval: new.defaults.max_interval,
-                        outcome: Outcome::Success { server_asked: None },
-                        jitter: 0.0,
-                    });
-                    slot.due = slot.due.min(now + base);
+                if slot.config != *source || old.defaults != new.defaults {
+                    changed += usize::from(slot.config != *source);
                     slot.config = source.clone();
                     slot.health.url = source.display_url();
+                    let interval =
+                        schedule::running_interval(slot.base(&new.defaults), &new.defaults);
+                    slot.due = slot.due.min(now + interval).max(slot.not_before);
                 }
             }
             None => {

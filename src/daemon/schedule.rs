@@ -2,50 +2,143 @@
 //! table test.
 //!
 //! In: the source's interval (fixed, or `auto` with what was learned about how often it
-//! publishes), the `[defaults]` bounds, the outcome of the last check (server hints on success;
-//! consecutive failures and `Retry-After` on failure) and a jitter fraction in `[0, 1)`.
-//! Out: the delay until the next check.
-//! Never: checks sooner than `min_interval` or than a server's `Retry-After`/`max-age`/`ttl`
-//! (within `max_interval`), gives up on a failing source, or reads a clock or a random number
-//! generator (the caller passes the jitter).
+//! publishes, and what to use until then), the `[defaults]` bounds, the outcome of the last
+//! check (the server's cache hints and `Retry-After`; consecutive failures) and a jitter
+//! fraction in `[0, 1)`. Out: the delay until the next check, and the interval it started from.
+//! Never: checks sooner than `min_interval` or than a server's `Retry-After` (up to
+//! [`RETRY_AFTER_CEILING`]), gives up on a failing source, overflows (every duration a config
+//! can give is at most a year), or reads a clock or a random number generator (the caller
+//! passes the jitter).
 //!
 //! Rules, in order:
-//! 1. base = the fixed interval; for `auto`, half the typical gap between the source's items
-//!    (a source publishing hourly is checked every 30 minutes), or 10 minutes before anything
-//!    is known.
-//! 2. success: the later of base and what the server asked for (`ttl`, `Cache-Control:
-//!    max-age`, `Expires`, `Retry-After`).
-//!    failure n (n ≥ 1): base × 2^(n-1), capped at [`BACKOFF_CAP`] (or base when base is longer),
-//!    and never sooner than `Retry-After`.
-//! 3. clamp to [`min_interval`, `max_interval`].
+//! 1. interval = the fixed one; for `auto`, half the source's cadence (a source publishing hourly
+//!    is checked every 30 minutes) — the gap between its items' dates, else between the times
+//!    new items arrived — and before anything is known, the fallback: `[defaults] interval`
+//!    when it is a duration, else [`AUTO_DEFAULT`].
+//! 2. success: the later of the interval and the server's cache hints (`ttl`, `Cache-Control:
+//!    max-age`, `Expires`), kept within [`min_interval`, `max_interval`].
+//!    failure n (n ≥ 1): interval × 2^(n-1), up to [`BACKOFF_CAP`] (or the interval when it is
+//!    longer), never sooner than `min_interval`; `max_interval` does not shorten a backoff.
+//! 3. a `Retry-After` (on a 429/503, or any answer) is honoured whatever `max_interval` says,
+//!    up to [`RETRY_AFTER_CEILING`]: no later check is sooner.
 //! 4. jitter: add up to [`JITTER_SHARE`] of the delay, so that sources on one host drift apart;
 //!    jitter only ever delays, so it never breaks a bound or a server's request.
 
 use std::time::Duration;
 
+use crate::config::{Defaults, Interval};
+use crate::state::{Cadence, CadenceFrom};
+
 /// Consecutive failures back off up to this (unless the source's own interval is longer).
 pub const BACKOFF_CAP: Duration = Duration::from_secs(6 * 3600);
+/// The longest `Retry-After` honoured: a server asking for more is asked again after a day.
+pub const RETRY_AFTER_CEILING: Duration = Duration::from_secs(24 * 3600);
 /// The largest share of a delay added as jitter.
 pub const JITTER_SHARE: f64 = 0.1;
-/// `auto` before anything is known about the source.
+/// `auto` before anything is known, when `[defaults] interval` is `auto` too.
 pub const AUTO_DEFAULT: Duration = Duration::from_secs(600);
 
 /// How often a source is checked, as configured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Base {
     Every(Duration),
-    /// `interval = "auto"`, with the typical gap between the source's items when known.
+    /// `interval = "auto"`: the source's cadence when known, else `fallback`.
     Auto {
-        publish_gap: Option<Duration>,
+        cadence: Option<Duration>,
+        fallback: Duration,
     },
+}
+
+impl Base {
+    /// The interval rule 1 gives.
+    pub fn interval(self) -> Duration {
+        match self {
+            Base::Every(every) => every,
+            Base::Auto {
+                cadence: Some(gap), ..
+            } => gap / 2,
+            Base::Auto {
+                cadence: None,
+                fallback,
+            } => fallback,
+        }
+    }
+}
+
+/// Where a source's interval comes from (`/health`'s `interval_from`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntervalFrom {
+    Configured,
+    /// `auto`, from the items' dates.
+    ItemDates,
+    /// `auto`, from when new items arrived.
+    Arrivals,
+    /// `auto` with nothing learned yet.
+    Fallback,
+}
+
+impl IntervalFrom {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IntervalFrom::Configured => "configured",
+            IntervalFrom::ItemDates => "item_dates",
+            IntervalFrom::Arrivals => "arrivals",
+            IntervalFrom::Fallback => "fallback",
+        }
+    }
+}
+
+/// A source's interval rule: its own `interval`, or for `auto` its cadence (when learned) with
+/// `[defaults] interval` as the fallback.
+pub fn base(
+    interval: Interval,
+    cadence: Option<Cadence>,
+    defaults: &Defaults,
+) -> (Base, IntervalFrom) {
+    match interval {
+        Interval::Every(every) => (Base::Every(every), IntervalFrom::Configured),
+        Interval::Auto => {
+            let fallback = match defaults.interval {
+                Interval::Every(every) => every,
+                Interval::Auto => AUTO_DEFAULT,
+            };
+            let from = match cadence.map(|c| c.from) {
+                Some(CadenceFrom::ItemDates) => IntervalFrom::ItemDates,
+                Some(CadenceFrom::Arrivals) => IntervalFrom::Arrivals,
+                None => IntervalFrom::Fallback,
+            };
+            (
+                Base::Auto {
+                    cadence: cadence.map(|c| c.gap),
+                    fallback,
+                },
+                from,
+            )
+        }
+    }
+}
+
+/// The interval a source runs at while all is well: rule 1 within `[defaults]`'s bounds.
+pub fn running_interval(base: Base, defaults: &Defaults) -> Duration {
+    next_check(&Inputs {
+        base,
+        min_interval: defaults.min_interval,
+        max_interval: defaults.max_interval,
+        outcome: Outcome::Success {
+            cache_hint: None,
+            retry_after: None,
+        },
+        jitter: 0.0,
+    })
 }
 
 /// How the last check ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Success {
-        /// The longest of `ttl`, `max-age`, `Expires` and `Retry-After` the server sent.
-        server_asked: Option<Duration>,
+        /// The longest of `ttl`, `max-age` and `Expires` the server sent.
+        cache_hint: Option<Duration>,
+        retry_after: Option<Duration>,
     },
     Failure {
         /// Including this one (≥ 1).
@@ -67,39 +160,43 @@ pub struct Inputs {
 
 /// The delay until the source's next check.
 pub fn next_check(inputs: &Inputs) -> Duration {
-    let base = match inputs.base {
-        Base::Every(every) => every,
-        Base::Auto {
-            publish_gap: Some(gap),
-        } => gap / 2,
-        Base::Auto { publish_gap: None } => AUTO_DEFAULT,
-    };
-    let delay = match inputs.outcome {
-        Outcome::Success { server_asked } => base.max(server_asked.unwrap_or_default()),
-        Outcome::Failure {
-            consecutive,
-            retry_after,
-        } => {
-            let doublings = consecutive.saturating_sub(1).min(32);
-            let backoff = base
-                .checked_mul(1u32 << doublings.min(31))
-                .unwrap_or(Duration::MAX)
-                .min(BACKOFF_CAP.max(base));
-            backoff.max(retry_after.unwrap_or_default())
-        }
-    };
+    let interval = inputs.base.interval();
     let (low, high) = if inputs.min_interval <= inputs.max_interval {
         (inputs.min_interval, inputs.max_interval)
     } else {
         (inputs.max_interval, inputs.min_interval)
     };
-    let clamped = delay.clamp(low, high);
+    let (delay, retry_after) = match inputs.outcome {
+        Outcome::Success {
+            cache_hint,
+            retry_after,
+        } => (
+            interval
+                .max(cache_hint.unwrap_or_default())
+                .clamp(low, high),
+            retry_after,
+        ),
+        Outcome::Failure {
+            consecutive,
+            retry_after,
+        } => {
+            let doublings = consecutive.saturating_sub(1).min(31);
+            let backoff = interval
+                .checked_mul(1u32 << doublings)
+                .unwrap_or(Duration::MAX)
+                .min(BACKOFF_CAP.max(interval));
+            (backoff.max(low), retry_after)
+        }
+    };
+    let delay = delay.max(retry_after.unwrap_or_default().min(RETRY_AFTER_CEILING));
     let jitter = if inputs.jitter.is_finite() {
         inputs.jitter.clamp(0.0, 0.999_999)
     } else {
         0.0
     };
-    clamped + clamped.mul_f64(JITTER_SHARE * jitter)
+    let extra = Duration::try_from_secs_f64(delay.as_secs_f64() * JITTER_SHARE * jitter)
+        .unwrap_or_default();
+    delay.saturating_add(extra)
 }
 
 /// A stable jitter fraction for a source, from its name: sources keep their offsets across
@@ -130,8 +227,18 @@ mod tests {
         }
     }
 
-    fn ok(server_asked: Option<Duration>) -> Outcome {
-        Outcome::Success { server_asked }
+    fn ok(cache_hint: Option<Duration>) -> Outcome {
+        Outcome::Success {
+            cache_hint,
+            retry_after: None,
+        }
+    }
+
+    fn auto(cadence: Option<Duration>) -> Base {
+        Base::Auto {
+            cadence,
+            fallback: AUTO_DEFAULT,
+        }
     }
 
     fn failed(consecutive: u32, retry_after: Option<Duration>) -> Outcome {
@@ -197,33 +304,80 @@ mod tests {
                 S(900),
             ),
             (
+                "Retry-After beyond max_interval is honoured",
+                Inputs {
+                    max_interval: S(15),
+                    min_interval: S(1),
+                    ..inputs(every(10), failed(1, Some(S(3600))))
+                },
+                S(3600),
+            ),
+            (
+                "Retry-After on a success is honoured too",
+                inputs(
+                    every(600),
+                    Outcome::Success {
+                        cache_hint: None,
+                        retry_after: Some(S(7200)),
+                    },
+                ),
+                S(7200),
+            ),
+            (
+                "Retry-After of a week: asked again after a day",
+                inputs(every(600), failed(1, Some(S(7 * 86_400)))),
+                RETRY_AFTER_CEILING,
+            ),
+            (
+                "backoff is not cut to max_interval: a 12 s source failing 4 times waits 96 s",
+                Inputs {
+                    max_interval: S(15),
+                    min_interval: S(1),
+                    ..inputs(every(12), failed(4, None))
+                },
+                S(96),
+            ),
+            (
+                "backoff of a short source grows to 6 h whatever max_interval says",
+                Inputs {
+                    max_interval: S(15),
+                    min_interval: S(1),
+                    ..inputs(every(12), failed(20, None))
+                },
+                BACKOFF_CAP,
+            ),
+            (
                 "Retry-After shorter than the backoff does not hurry it",
                 inputs(every(600), failed(2, Some(S(5)))),
                 S(1200),
             ),
             (
                 "auto with a known hourly rhythm: every 30 min",
-                inputs(
-                    Base::Auto {
-                        publish_gap: Some(S(3600)),
-                    },
-                    ok(None),
-                ),
+                inputs(auto(Some(S(3600))), ok(None)),
                 S(1800),
             ),
             (
-                "auto with nothing known: 10 min",
-                inputs(Base::Auto { publish_gap: None }, ok(None)),
+                "auto with nothing known and no configured fallback: 10 min",
+                inputs(auto(None), ok(None)),
                 AUTO_DEFAULT,
             ),
             (
+                "auto with nothing known: the configured interval",
+                Inputs {
+                    min_interval: S(1),
+                    ..inputs(
+                        Base::Auto {
+                            cadence: None,
+                            fallback: S(4),
+                        },
+                        ok(None),
+                    )
+                },
+                S(4),
+            ),
+            (
                 "auto with a source publishing every few seconds: min_interval",
-                inputs(
-                    Base::Auto {
-                        publish_gap: Some(S(4)),
-                    },
-                    ok(None),
-                ),
+                inputs(auto(Some(S(4))), ok(None)),
                 S(60),
             ),
             (

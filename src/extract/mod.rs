@@ -81,6 +81,10 @@ pub fn article(entry: &FeedEntry) -> Article {
         .title
         .as_ref()
         .map(|t| {
+            // Plain text is what it says, `<` and `>` included.
+            if !t.is_html {
+                return t.content.clone();
+            }
             if guard::parse_cost(&t.content).too_costly() {
                 return guard::strip_tags(&t.content);
             }
@@ -142,6 +146,11 @@ pub fn standalone(url: &url::Url, page: &Page, warnings: Vec<String>) -> (FeedEn
         .map(|b| b.text.as_str())
         .collect::<Vec<_>>()
         .join("\n");
+    let source_hash = crate::hash::source_hash(
+        page.title.as_deref().unwrap_or_default(),
+        &body,
+        canonical.as_ref().map_or("", url::Url::as_str),
+    );
     let entry = FeedEntry {
         identity: crate::parse::Identity {
             basis: crate::parse::IdentityBasis::Link,
@@ -158,11 +167,9 @@ pub fn standalone(url: &url::Url, page: &Page, warnings: Vec<String>) -> (FeedEn
         published: page.published,
         updated: None,
         language: page.lang.clone(),
-        source_hash: crate::parse::content_hash(&[
-            page.title.as_deref().unwrap_or_default(),
-            &body,
-        ]),
+        source_hash,
         warnings,
+        legacy: None,
     };
     let article = Article {
         title: page.title.clone().filter(|t| !t.trim().is_empty()),

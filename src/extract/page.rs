@@ -20,7 +20,7 @@ use super::embed;
 use super::html::{self, Marks, attr};
 use super::{Block, BlockKind};
 use crate::config::NaiveTimezone;
-use crate::parse::parse_timestamp;
+use crate::dates::parse_timestamp;
 use crate::text::Dir;
 
 /// A source's own extraction rules (`[source.extract]`), compiled.

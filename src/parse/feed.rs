@@ -49,15 +49,18 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use feed_rs::model::{Entry, Feed, Link, LinkTarget, Text};
 use feed_rs::parser::{ParseErrorKind, ParseFeedError};
-use sha2::{Digest, Sha256};
 use url::Url;
 
-use super::dates::parse_timestamp;
 use super::parts;
-use super::{FeedEntry, Identity, IdentityBasis, Markup, ParseError};
+use super::{FeedEntry, Identity, IdentityBasis, LegacyIdentity, Markup, ParseError};
 use crate::config::{NaiveTimezone, SourceConfig};
+use crate::dates::{self, Parsed};
 use crate::fetch::{Document, DocumentKind};
 use crate::links;
+
+/// What the timestamp parser gives feed-rs for a date outside the years 1–9999 (chrono's first
+/// instant, 262,144 BC, which no date string nahar reads can give).
+const OUT_OF_RANGE: chrono::DateTime<chrono::Utc> = chrono::DateTime::<chrono::Utc>::MIN_UTC;
 
 /// What feed-rs is told to use when an item has no id of its own, so that we can tell.
 const NO_ID: &str = "\u{0}nahar:no-id";
@@ -99,9 +102,10 @@ pub(super) fn entries(
 fn items_of(feeds: Vec<Feed>, document: &Document, source: &SourceConfig) -> Vec<FeedEntry> {
     let convert = |feed: Feed| {
         let feed_language = feed.language.clone();
+        let is_atom = feed.feed_type == feed_rs::model::FeedType::Atom;
         let mut items = Vec::with_capacity(feed.entries.len());
         for entry in feed.entries {
-            match entry_of(entry, document, feed_language.as_deref()) {
+            match entry_of(entry, document, feed_language.as_deref(), is_atom) {
                 Some(item) => items.push(item),
                 None => tracing::warn!(
                     source = %source.name,
@@ -138,7 +142,13 @@ fn items_of(feeds: Vec<Feed>, document: &Document, source: &SourceConfig) -> Vec
 fn parser(base: &Url, zone: NaiveTimezone) -> feed_rs::parser::Parser {
     feed_rs::parser::Builder::new()
         .base_uri(Some(base.as_str()))
-        .timestamp_parser(move |s| parse_timestamp(s, zone))
+        .timestamp_parser(move |s| match dates::parse(s, zone) {
+            Parsed::At(at) => Some(at),
+            // feed-rs keeps only what this returns: a date it cannot hold stands for itself as
+            // a value no feed can write, and `entry_of` turns it into a warning.
+            Parsed::OutOfRange => Some(OUT_OF_RANGE),
+            Parsed::Unreadable => None,
+        })
         .id_generator(|_, _, _| NO_ID.to_owned())
         .sanitize_content(false)
         .build()
@@ -1325,15 +1335,170 @@ fn decode_base64_text(text: &str) -> Option<String> {
 // ---------------------------------------------------------------------------------------------
 // Items
 
-fn markup(text: &Text) -> Markup {
+/// An item's text element as markup. Atom says what its text is (`type`); RSS and JSON Feed
+/// titles are text/plain to feed-rs though publishers put HTML in them, so there, as feedparser
+/// does for every format but Atom, plain text that looks like HTML is read as HTML.
+fn markup(text: &Text, guess: bool) -> Markup {
+    // The MIME type as written (what `to_string` gives), without a copy per item.
+    let declared_html = AsRef::<str>::as_ref(&text.content_type).contains("html");
     Markup {
         content: text.content.clone(),
-        // The MIME type as written (what `to_string` gives), without a copy per item.
-        is_html: AsRef::<str>::as_ref(&text.content_type).contains("html"),
+        is_html: declared_html || (guess && looks_like_html(&text.content)),
     }
 }
 
-fn entry_of(entry: Entry, document: &Document, feed_language: Option<&str>) -> Option<FeedEntry> {
+/// feedparser's test for plain text that is really HTML: a closing tag or a character
+/// reference, and no tag that is not an HTML element (`History of the <blink> tag` is text).
+fn looks_like_html(text: &str) -> bool {
+    let has_reference = || {
+        text.match_indices('&').any(|(at, _)| {
+            let rest = &text[at + 1..];
+            let name = rest.trim_start_matches('#');
+            let word = name.bytes().take_while(u8::is_ascii_alphanumeric).count();
+            word > 0 && name.as_bytes().get(word) == Some(&b';')
+        })
+    };
+    let tag_names = || {
+        text.match_indices('<').filter_map(|(at, _)| {
+            let rest = text[at + 1..].trim_start_matches('/');
+            let word = rest.bytes().take_while(u8::is_ascii_alphanumeric).count();
+            (word > 0).then(|| rest[..word].to_ascii_lowercase())
+        })
+    };
+    let has_close_tag = text.match_indices("</").any(|(at, _)| {
+        let rest = &text[at + 2..];
+        let word = rest.bytes().take_while(u8::is_ascii_alphanumeric).count();
+        word > 0 && rest.as_bytes().get(word) == Some(&b'>')
+    });
+    (has_close_tag || has_reference())
+        && tag_names().all(|name| HTML_ELEMENTS.binary_search(&name.as_str()).is_ok())
+}
+
+/// The HTML elements feedparser's sanitizer accepts (its `acceptable_elements`), sorted.
+const HTML_ELEMENTS: &[&str] = &[
+    "a",
+    "abbr",
+    "acronym",
+    "address",
+    "area",
+    "article",
+    "aside",
+    "audio",
+    "b",
+    "big",
+    "blockquote",
+    "br",
+    "button",
+    "canvas",
+    "caption",
+    "center",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "command",
+    "datagrid",
+    "datalist",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "event-source",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "font",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "i",
+    "img",
+    "input",
+    "ins",
+    "kbd",
+    "keygen",
+    "label",
+    "legend",
+    "li",
+    "m",
+    "map",
+    "menu",
+    "meter",
+    "multicol",
+    "nav",
+    "nextid",
+    "noscript",
+    "ol",
+    "optgroup",
+    "option",
+    "output",
+    "p",
+    "pre",
+    "progress",
+    "q",
+    "s",
+    "samp",
+    "section",
+    "select",
+    "small",
+    "sound",
+    "source",
+    "spacer",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "textarea",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "tt",
+    "u",
+    "ul",
+    "var",
+    "video",
+];
+
+/// A person as a record names them: the name (an RSS `email (Name)` contact gives `Name`), else
+/// the address alone.
+fn person_name(person: &feed_rs::model::Person) -> Option<String> {
+    let name = person.name.as_deref().map(str::trim).map(|name| {
+        name.strip_prefix('(')
+            .and_then(|n| n.strip_suffix(')'))
+            .unwrap_or(name)
+            .trim()
+    });
+    name.filter(|n| !n.is_empty())
+        .or(person.email.as_deref().map(str::trim))
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+}
+
+fn entry_of(
+    entry: Entry,
+    document: &Document,
+    feed_language: Option<&str>,
+    is_atom: bool,
+) -> Option<FeedEntry> {
     let about = entry
         .links
         .iter()
@@ -1354,25 +1519,26 @@ fn entry_of(entry: Entry, document: &Document, feed_language: Option<&str>) -> O
     let title = entry
         .title
         .as_ref()
-        .map(markup)
+        .map(|t| markup(t, !is_atom))
         .filter(|m| !m.content.trim().is_empty());
     let summary = entry
         .summary
         .as_ref()
-        .map(markup)
+        .map(|t| markup(t, !is_atom))
         .filter(|m| !m.content.trim().is_empty());
     let content = entry
         .content
         .as_ref()
         .and_then(|c| content_markup(c.body.as_deref()?, c.content_type.as_ref()))
         .filter(|m| !m.content.trim().is_empty());
-    let authors: Vec<String> = entry
-        .authors
-        .iter()
-        .filter_map(|p| p.name.as_deref().map(|n| n.trim().to_owned()))
-        .filter(|n| !n.is_empty())
-        .collect();
-    let published = entry.published.or(entry.updated);
+    let authors: Vec<String> = entry.authors.iter().filter_map(person_name).collect();
+    let out_of_range = |date: Option<chrono::DateTime<chrono::Utc>>| date == Some(OUT_OF_RANGE);
+    let mut warnings = document.warnings.clone();
+    if out_of_range(entry.published) || out_of_range(entry.updated) {
+        warnings.push(super::DATE_OUT_OF_RANGE.to_owned());
+    }
+    let updated = entry.updated.filter(|d| *d != OUT_OF_RANGE);
+    let published = entry.published.filter(|d| *d != OUT_OF_RANGE).or(updated);
     let body = content
         .as_ref()
         .or(summary.as_ref())
@@ -1397,28 +1563,29 @@ fn entry_of(entry: Entry, document: &Document, feed_language: Option<&str>) -> O
         let date = published.map(|d| d.to_rfc3339()).unwrap_or_default();
         Identity {
             basis: IdentityBasis::TitleDate,
-            key: hash(&[title_text, &date]),
+            key: crate::hash::title_date_key(title_text, &date),
         }
     } else if !body.trim().is_empty() {
         Identity {
             basis: IdentityBasis::Content,
-            key: hash(&[body]),
+            key: crate::hash::content_key(body),
         }
     } else {
         return None;
     };
     Some(FeedEntry {
+        legacy: LegacyIdentity::of(&identity, url.as_ref(), title_text, body),
         identity,
-        source_hash: hash(&[title_text, body, link_text]),
+        source_hash: crate::hash::source_hash(title_text, body, link_text),
         url,
         title,
         summary,
         content,
         authors,
         published,
-        updated: entry.updated,
+        updated,
         language: entry.language.or_else(|| feed_language.map(str::to_owned)),
-        warnings: document.warnings.clone(),
+        warnings,
     })
 }
 
@@ -1451,30 +1618,6 @@ fn content_markup(body: &str, media_type: &str) -> Option<Markup> {
     })
 }
 
-/// Hex SHA-256 of the parts, each followed by a separator that cannot occur in them. Item
-/// identities and source hashes are persisted in state stores: the function and its output
-/// format must never change.
-pub fn hash(parts: &[&str]) -> String {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update(part.as_bytes());
-        hasher.update([0u8]);
-    }
-    lower_hex(&hasher.finalize())
-}
-
-/// `bytes` as lowercase hex, two digits a byte — what `format!("{b:02x}")` per byte gives,
-/// without a formatter call and a `String` per byte (this runs for every item of every feed).
-fn lower_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut hex = String::with_capacity(bytes.len() * 2);
-    for &byte in bytes {
-        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        hex.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-    }
-    hex
-}
-
 /// A GUID used by several items of one document (ANCHORS.md lesson 2): items that differ by
 /// link are told apart by it, the rest by their position among the repeats.
 fn disambiguate_repeated_guids(items: &mut [FeedEntry]) {
@@ -1494,10 +1637,14 @@ fn disambiguate_repeated_guids(items: &mut [FeedEntry]) {
         }
         let n = seen.entry(item.identity.key.clone()).or_default();
         *n += 1;
-        item.identity.key = match &item.url {
-            Some(url) => format!("{}\n{}", item.identity.key, url),
-            None => format!("{}\n#{}", item.identity.key, n),
+        let told_apart = |key: &str, url: Option<&str>| match url {
+            Some(url) => format!("{key}\n{url}"),
+            None => format!("{key}\n#{n}"),
         };
+        if let Some(legacy) = &mut item.legacy {
+            legacy.key = told_apart(&legacy.key, Some(&legacy.link));
+        }
+        item.identity.key = told_apart(&item.identity.key, item.url.as_ref().map(Url::as_str));
     }
 }
 
@@ -1564,6 +1711,73 @@ mod tests {
 
     fn parse(text: &str) -> Result<Vec<FeedEntry>, ParseError> {
         entries(&document(text), &source())
+    }
+
+    /// Text typed as plain text keeps `<` and `>`; RSS and JSON Feed text that looks like HTML
+    /// (a closing tag or a reference, only HTML elements) is HTML, as feedparser decides.
+    #[test]
+    fn plain_text_is_text_and_rss_text_that_looks_like_html_is_html() {
+        let atom = parse(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>f</title>
+<entry><id>1</id><title type="text">History of the &lt;blink&gt; tag</title></entry>
+<entry><id>2</id><title type="html">History of the &lt;b&gt;bold&lt;/b&gt; tag</title></entry>
+<entry><id>3</id><title>A &lt;/p&gt; in plain text</title></entry></feed>"#,
+        )
+        .unwrap();
+        let titles: Vec<(&str, bool)> = atom
+            .iter()
+            .filter_map(|e| e.title.as_ref())
+            .map(|t| (t.content.as_str(), t.is_html))
+            .collect();
+        assert_eq!(
+            titles,
+            vec![
+                ("History of the <blink> tag", false),
+                ("History of the <b>bold</b> tag", true),
+                ("A </p> in plain text", false),
+            ]
+        );
+        let rss = parse(
+            r#"<rss version="2.0"><channel><title>t</title>
+<item><guid>1</guid><title>History of the &lt;blink&gt; tag</title></item>
+<item><guid>2</guid><title>&lt;b&gt;Bold&lt;/b&gt; news</title></item>
+<item><guid>3</guid><title>Tom &amp;amp; Jerry</title></item>
+<item><guid>4</guid><title>AT&amp;T and 3 &lt; 4</title></item>
+<item><guid>5</guid><title>&lt;blink&gt;x&lt;/blink&gt;</title></item>
+</channel></rss>"#,
+        )
+        .unwrap();
+        let html: Vec<bool> = rss
+            .iter()
+            .filter_map(|e| e.title.as_ref())
+            .map(|t| t.is_html)
+            .collect();
+        assert_eq!(html, vec![false, true, true, false, false]);
+        assert!(HTML_ELEMENTS.windows(2).all(|w| w[0] < w[1]), "sorted");
+    }
+
+    /// An RSS contact is `email (Name)`: the name; an address alone is the address.
+    #[test]
+    fn rss_contacts_give_the_name() {
+        let items = parse(
+            r#"<rss version="2.0"><channel><title>t</title>
+<item><guid>1</guid><title>a</title><author>me@example.com (Example editor)</author></item>
+<item><guid>2</guid><title>b</title><author>only@example.com</author></item>
+<item><guid>3</guid><title>c</title><author>Dana Levi</author></item>
+<item><guid>4</guid><title>d</title><author>John (Jack) Smith</author></item>
+</channel></rss>"#,
+        )
+        .unwrap();
+        let authors: Vec<Vec<String>> = items.into_iter().map(|i| i.authors).collect();
+        assert_eq!(
+            authors,
+            vec![
+                vec!["Example editor".to_owned()],
+                vec!["only@example.com".to_owned()],
+                vec!["Dana Levi".to_owned()],
+                vec!["John (Jack) Smith".to_owned()],
+            ]
+        );
     }
 
     #[test]

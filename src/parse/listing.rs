@@ -10,9 +10,9 @@
 
 use scraper::{ElementRef, Html, Selector};
 
-use super::feed::hash;
-use super::{FeedEntry, Identity, IdentityBasis, Markup, ParseError, parse_timestamp};
+use super::{FeedEntry, Identity, IdentityBasis, LegacyIdentity, Markup, ParseError};
 use crate::config::{PageSelectors, SourceConfig};
+use crate::dates::{self, Parsed};
 use crate::extract::css_selector;
 use crate::fetch::Document;
 use crate::links;
@@ -144,11 +144,15 @@ pub fn entries(document: &Document, source: &SourceConfig) -> Result<Vec<FeedEnt
             continue;
         };
         let title = selectors.title.as_ref().and_then(|s| s.value(item));
-        let published = selectors
+        let date = selectors
             .published
             .as_ref()
             .and_then(|s| s.value(item))
-            .and_then(|t| parse_timestamp(&t, source.timezone));
+            .map_or(Parsed::Unreadable, |t| dates::parse(&t, source.timezone));
+        let mut warnings = document.warnings.clone();
+        if date == Parsed::OutOfRange {
+            warnings.push(super::DATE_OUT_OF_RANGE.to_owned());
+        }
         let summary = match &selectors.summary {
             Some(s) => s.markup(item),
             None => Some(Markup {
@@ -158,12 +162,15 @@ pub fn entries(document: &Document, source: &SourceConfig) -> Result<Vec<FeedEnt
         };
         let link_text = url.as_str().to_owned();
         let body = summary.as_ref().map_or("", |s| s.content.as_str());
+        let identity = Identity {
+            basis: IdentityBasis::Link,
+            key: link_text.clone(),
+        };
+        let title_text = title.as_deref().unwrap_or_default();
         entries.push(FeedEntry {
-            identity: Identity {
-                basis: IdentityBasis::Link,
-                key: link_text.clone(),
-            },
-            source_hash: hash(&[title.as_deref().unwrap_or_default(), body, &link_text]),
+            legacy: LegacyIdentity::of(&identity, Some(&url), title_text, body),
+            source_hash: crate::hash::source_hash(title_text, body, &link_text),
+            identity,
             url: Some(url),
             title: title.map(|content| Markup {
                 content,
@@ -172,10 +179,10 @@ pub fn entries(document: &Document, source: &SourceConfig) -> Result<Vec<FeedEnt
             summary,
             content: None,
             authors: Vec::new(),
-            published,
+            published: date.instant(),
             updated: None,
             language: language.clone(),
-            warnings: document.warnings.clone(),
+            warnings,
         });
     }
     if entries.is_empty() {

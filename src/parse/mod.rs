@@ -6,7 +6,6 @@
 //! own markup untouched for the extract stage.
 //! Never: turns HTML into text (that is `extract`), labels language, or decides what is new.
 
-mod dates;
 mod feed;
 pub mod listing;
 mod parts;
@@ -17,8 +16,9 @@ use url::Url;
 use crate::config::{SourceConfig, SourceKind};
 use crate::fetch::Document;
 
-pub use dates::parse_timestamp;
-pub use feed::hash as content_hash;
+/// The record warning of an item whose date is outside the years 1–9999 or cannot be computed:
+/// its `published` is null, and the item is written all the same.
+pub const DATE_OUT_OF_RANGE: &str = "date_out_of_range";
 
 /// How an item's identity was found (TEXT of ANCHORS.md lesson 2: a policy with fallbacks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +32,18 @@ pub enum IdentityBasis {
     TitleDate,
     /// A hash of the item's content (no id, link, title or date).
     Content,
+}
+
+impl IdentityBasis {
+    /// The name it has in record ids (a persisted format: never changes).
+    pub fn name(self) -> &'static str {
+        match self {
+            IdentityBasis::Guid => "guid",
+            IdentityBasis::Link => "link",
+            IdentityBasis::TitleDate => "title-date",
+            IdentityBasis::Content => "content",
+        }
+    }
 }
 
 /// What identifies an item within its source. Two parses of the same item give the same value.
@@ -67,6 +79,37 @@ pub struct FeedEntry {
     pub source_hash: String,
     /// Warnings the document carries (`decode_errors`…), for the record.
     pub warnings: Vec<String>,
+    /// How releases before 0.2 identified the item, when that differs (its link's query was
+    /// re-encoded then): what state stores written by them know it as.
+    pub legacy: Option<LegacyIdentity>,
+}
+
+/// An item's identity key and source hash as releases before 0.2 made them
+/// ([`crate::links::legacy_canonical_url`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegacyIdentity {
+    pub key: String,
+    pub source_hash: String,
+    /// The item's link in that form.
+    pub link: String,
+}
+
+impl LegacyIdentity {
+    /// The legacy identity of an item whose identity is `identity`, with `link` as its link
+    /// (title and body for its source hash); `None` when the legacy link is the link.
+    pub fn of(identity: &Identity, link: Option<&Url>, title: &str, body: &str) -> Option<Self> {
+        let link = link?;
+        let legacy = crate::links::legacy_canonical_url(link)?;
+        (legacy != *link).then(|| LegacyIdentity {
+            key: if identity.basis == IdentityBasis::Link {
+                legacy.as_str().to_owned()
+            } else {
+                identity.key.clone()
+            },
+            source_hash: crate::hash::source_hash(title, body, legacy.as_str()),
+            link: legacy.into(),
+        })
+    }
 }
 
 /// Why a document could not be read as items.

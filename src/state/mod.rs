@@ -12,6 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
@@ -38,6 +39,24 @@ pub enum Change {
     Unchanged,
 }
 
+/// One item of a pass, as the store knows items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemKey<'a> {
+    pub id: &'a str,
+    pub source_hash: &'a str,
+    /// The id and source hash releases before 0.2 gave the same item, when they differ: a store
+    /// written by them knows it by those.
+    pub legacy: Option<(&'a str, &'a str)>,
+}
+
+/// What [`State::classify`] says of one item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Classified {
+    pub change: Change,
+    /// The store knows the item by its legacy id: its records keep that id.
+    pub legacy_id: bool,
+}
+
 /// What nahar remembers about one source between runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -51,8 +70,85 @@ pub struct SourceState {
     pub last_error: Option<String>,
     pub consecutive_failures: u32,
     /// When the daemon plans to check the source next (so a restart keeps the schedule).
-    #[serde(default)]
     pub next_check: Option<DateTime<Utc>>,
+    /// The server asked not to be checked before this instant (RSS `ttl`, `max-age`, `Expires`,
+    /// `Retry-After`): a restart keeps that promise too.
+    pub not_before: Option<DateTime<Utc>>,
+    /// The median gap between the items' own dates, from the last pass that had three dated
+    /// items or more (seconds): `interval = "auto"` follows it.
+    pub item_gap_secs: Option<u64>,
+    /// When passes first saw new items, the last [`ARRIVALS_KEPT`]: the cadence of a source
+    /// whose items carry too few dates.
+    pub arrivals: Vec<DateTime<Utc>>,
+}
+
+/// How many arrival times a source keeps.
+pub const ARRIVALS_KEPT: usize = 8;
+
+/// How often a source publishes, as learned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cadence {
+    pub gap: Duration,
+    pub from: CadenceFrom,
+}
+
+/// What a [`Cadence`] was learned from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CadenceFrom {
+    /// The items' own publication dates.
+    ItemDates,
+    /// When nahar first saw new items.
+    Arrivals,
+}
+
+impl SourceState {
+    /// What a pass at `now` teaches: the gap between its items' dates (when it had three or
+    /// more), and whether it found new items.
+    pub fn learn(&mut self, now: DateTime<Utc>, item_gap: Option<Duration>, new_items: usize) {
+        if let Some(gap) = item_gap {
+            self.item_gap_secs = Some(gap.as_secs().max(1));
+        }
+        if new_items > 0 {
+            self.arrivals.push(now);
+            let excess = self.arrivals.len().saturating_sub(ARRIVALS_KEPT);
+            self.arrivals.drain(..excess);
+        }
+    }
+
+    /// The source's cadence: from its items' dates when known, else from when new items
+    /// arrived (three arrivals or more).
+    pub fn cadence(&self) -> Option<Cadence> {
+        if let Some(secs) = self.item_gap_secs {
+            return Some(Cadence {
+                gap: Duration::from_secs(secs),
+                from: CadenceFrom::ItemDates,
+            });
+        }
+        median_gap(self.arrivals.clone()).map(|gap| Cadence {
+            gap,
+            from: CadenceFrom::Arrivals,
+        })
+    }
+}
+
+/// The median gap between distinct instants of `times` (in any order); `None` with fewer than
+/// three instants or no gap.
+pub fn median_gap(mut times: Vec<DateTime<Utc>>) -> Option<Duration> {
+    if times.len() < 3 {
+        return None;
+    }
+    times.sort_unstable();
+    let mut gaps: Vec<Duration> = times
+        .windows(2)
+        .filter_map(|w| (w[1] - w[0]).to_std().ok())
+        .filter(|gap| !gap.is_zero())
+        .collect();
+    if gaps.is_empty() {
+        return None;
+    }
+    gaps.sort_unstable();
+    Some(gaps[gaps.len() / 2])
 }
 
 /// One item of a batch being written: enough to mark it seen.
@@ -138,49 +234,91 @@ impl State {
         Ok(value)
     }
 
-    /// Classifies the items of one pass over `source`, each given as `(id, source hash)`, and
-    /// gives the revision each new or changed item gets. Called before records are built, so
-    /// that unchanged items cost no text analysis. One id twice in a pass is one item: the first
-    /// decides, the second is `Unchanged` unless its content differs (then the next revision).
+    /// Classifies the items of one pass over `source` and gives the revision each new or changed
+    /// item gets. Called before records are built, so that unchanged items cost no text
+    /// analysis. One id twice in a pass is one item: the first decides, the second is
+    /// `Unchanged` unless its content differs (then the next revision). An item the store does
+    /// not know by its id but knows by its legacy id (see [`ItemKey::legacy`]) is that item:
+    /// [`Classified::legacy_id`] says to keep writing it under the legacy id.
     pub fn classify(
         &self,
         source: &str,
-        items: &[(&str, &str)],
-    ) -> Result<Vec<Change>, StateError> {
+        items: &[ItemKey<'_>],
+    ) -> Result<Vec<Classified>, StateError> {
         let txn = self.db.begin_read().map_err(|e| self.error(e))?;
         let table = txn.open_table(SEEN).map_err(|e| self.error(e))?;
         let mut in_pass: HashMap<&str, (u32, &str)> = HashMap::new();
-        let mut changes = Vec::with_capacity(items.len());
-        for &(id, source_hash) in items {
-            let known = match in_pass.get(id) {
-                Some(&(revision, hash)) => Some((revision, hash.to_owned())),
-                None => table
-                    .get((source, id))
-                    .map_err(|e| self.error(e))?
-                    .map(|v| {
-                        let (revision, hash) = v.value();
-                        (revision, hash.to_owned())
-                    }),
+        let lookup = |id: &str,
+                      in_pass: &HashMap<&str, (u32, &str)>|
+         -> Result<Option<(u32, String)>, StateError> {
+            if let Some(&(revision, hash)) = in_pass.get(id) {
+                return Ok(Some((revision, hash.to_owned())));
+            }
+            Ok(table
+                .get((source, id))
+                .map_err(|e| self.error(e))?
+                .map(|v| {
+                    let (revision, hash) = v.value();
+                    (revision, hash.to_owned())
+                }))
+        };
+        let mut classified = Vec::with_capacity(items.len());
+        for item in items {
+            let mut id = item.id;
+            let mut legacy_id = false;
+            let mut known = lookup(item.id, &in_pass)?;
+            if known.is_none()
+                && let Some((old_id, _)) = item.legacy
+            {
+                known = lookup(old_id, &in_pass)?;
+                if known.is_some() {
+                    id = old_id;
+                    legacy_id = true;
+                }
+            }
+            let same = |hash: &str| {
+                hash == item.source_hash || item.legacy.is_some_and(|(_, old)| old == hash)
             };
             let change = match known {
                 None => Change::New,
-                Some((_, hash)) if hash == source_hash => Change::Unchanged,
+                Some((_, hash)) if same(&hash) => Change::Unchanged,
                 Some((revision, _)) => Change::Updated {
                     revision: revision.saturating_add(1),
                 },
             };
             match change {
                 Change::New => {
-                    in_pass.insert(id, (1, source_hash));
+                    in_pass.insert(id, (1, item.source_hash));
                 }
                 Change::Updated { revision } => {
-                    in_pass.insert(id, (revision, source_hash));
+                    in_pass.insert(id, (revision, item.source_hash));
                 }
                 Change::Unchanged => {}
             }
-            changes.push(change);
+            classified.push(Classified { change, legacy_id });
         }
-        Ok(changes)
+        Ok(classified)
+    }
+
+    /// The stored state of every source, read without opening the store for writing (`nahar
+    /// check` beside a running daemon); `None` when there is no store yet or it cannot be read
+    /// now (a writer holds it, or it was not closed cleanly).
+    pub fn peek_sources(dir: &Path) -> Option<HashMap<String, SourceState>> {
+        let path = dir.join(STATE_FILE);
+        if !path.is_file() {
+            return None;
+        }
+        let db = redb::ReadOnlyDatabase::open(&path).ok()?;
+        let txn = db.begin_read().ok()?;
+        let table = txn.open_table(SOURCES).ok()?;
+        let mut sources = HashMap::new();
+        for row in table.iter().ok()? {
+            let (name, json) = row.ok()?;
+            if let Ok(state) = serde_json::from_str(json.value()) {
+                sources.insert(name.value().to_owned(), state);
+            }
+        }
+        Some(sources)
     }
 
     /// The stored state of `source` (default when never seen).
@@ -375,11 +513,20 @@ mod tests {
     }
 
     fn classify(state: &State, records: &mut [Record]) -> Vec<Change> {
-        let keys: Vec<(&str, &str)> = records
+        let keys: Vec<ItemKey<'_>> = records
             .iter()
-            .map(|r| (r.id.as_str(), r.source_hash.as_str()))
+            .map(|r| ItemKey {
+                id: &r.id,
+                source_hash: &r.source_hash,
+                legacy: None,
+            })
             .collect();
-        let changes = state.classify("kan", &keys).unwrap();
+        let changes: Vec<Change> = state
+            .classify("kan", &keys)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.change)
+            .collect();
         for (record, change) in records.iter_mut().zip(&changes) {
             match change {
                 Change::New => record.revision = 1,
@@ -399,6 +546,57 @@ mod tests {
         };
         let ticket = state.begin_batch(&batch).unwrap();
         state.commit_batch(&ticket, source_state).unwrap();
+    }
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        Utc.with_ymd_and_hms(2026, 11, 28, h, m, 0)
+            .single()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_median_gap_of_three_or_more_instants() {
+        let hour = Duration::from_secs(3600);
+        assert_eq!(
+            median_gap(vec![at(12, 0), at(10, 0), at(11, 0), at(11, 30), at(9, 0)]),
+            Some(hour)
+        );
+        assert_eq!(median_gap(vec![at(12, 0), at(11, 0)]), None);
+        assert_eq!(median_gap(vec![at(12, 0), at(12, 0), at(12, 0)]), None);
+    }
+
+    #[test]
+    fn the_cadence_comes_from_item_dates_else_from_arrivals() {
+        let mut learned = SourceState::default();
+        assert_eq!(learned.cadence(), None);
+        // Passes without dated items: arrivals count once three passes brought new items.
+        learned.learn(at(9, 0), None, 2);
+        learned.learn(at(9, 20), None, 0);
+        learned.learn(at(10, 0), None, 1);
+        assert_eq!(learned.cadence(), None);
+        learned.learn(at(11, 0), None, 1);
+        assert_eq!(
+            learned.cadence(),
+            Some(Cadence {
+                gap: Duration::from_secs(3600),
+                from: CadenceFrom::Arrivals
+            })
+        );
+        for minute in 0..20 {
+            learned.learn(at(12, minute), None, 1);
+        }
+        assert_eq!(learned.arrivals.len(), ARRIVALS_KEPT);
+        assert_eq!(learned.arrivals.last(), Some(&at(12, 19)));
+        // Dated items, once seen, decide.
+        learned.learn(at(13, 0), Some(Duration::from_secs(1800)), 0);
+        assert_eq!(
+            learned.cadence(),
+            Some(Cadence {
+                gap: Duration::from_secs(1800),
+                from: CadenceFrom::ItemDates
+            })
+        );
     }
 
     #[test]
@@ -425,6 +623,73 @@ mod tests {
         assert_eq!(
             classify(&state, &mut third),
             vec![Change::Unchanged, Change::Updated { revision: 3 }]
+        );
+    }
+
+    /// A store written before 0.2 knows link-identified items by ids made from their link's old
+    /// form: they are found by it, unchanged unless their content changed, and keep it.
+    #[test]
+    fn items_known_by_their_legacy_id_or_hash_are_those_items() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = State::open(dir.path()).unwrap();
+        write_batch(
+            &state,
+            &[record("old-id", "old-hash"), record("guid", "old-hash-2")],
+            &SourceState::default(),
+        );
+        let key = |id, hash, legacy| ItemKey {
+            id,
+            source_hash: hash,
+            legacy,
+        };
+        let found = state
+            .classify(
+                "kan",
+                &[
+                    key("new-id", "new-hash", Some(("old-id", "old-hash"))),
+                    key("guid", "new-hash-2", Some(("guid", "old-hash-2"))),
+                    key("other-id", "h", Some(("other-old-id", "h0"))),
+                    key("new-id-3", "changed", Some(("old-id", "old-hash"))),
+                ],
+            )
+            .unwrap();
+        assert_eq!(
+            found,
+            vec![
+                Classified {
+                    change: Change::Unchanged,
+                    legacy_id: true
+                },
+                Classified {
+                    change: Change::Unchanged,
+                    legacy_id: false
+                },
+                Classified {
+                    change: Change::New,
+                    legacy_id: false
+                },
+                Classified {
+                    change: Change::Unchanged,
+                    legacy_id: true
+                },
+            ]
+        );
+        let changed = state
+            .classify(
+                "kan",
+                &[key(
+                    "new-id",
+                    "changed",
+                    Some(("old-id", "changed-old-form")),
+                )],
+            )
+            .unwrap();
+        assert_eq!(
+            changed,
+            vec![Classified {
+                change: Change::Updated { revision: 2 },
+                legacy_id: true
+            }]
         );
     }
 

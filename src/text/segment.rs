@@ -1121,6 +1121,10 @@ mod tests {
                 "lingua-testdata/language-testdata/sentences/{lang}.txt"
             )));
         }
+        assert!(
+            texts.iter().all(|t| t.lines().count() >= 20),
+            "a text is cut short"
+        );
         texts
     }
 

@@ -121,8 +121,24 @@ fn rss(prefix: &str, n: usize) -> String {
 }
 
 fn write_config(dir: &Path, port: Option<u16>, sources: &[(&str, String)]) -> PathBuf {
-    let mut text = String::from(
-        "[output]\ndir = \"out\"\n\n[http]\nper_host_delay = \"0s\"\nper_host_concurrency = 16\ntimeout = \"10s\"\n\n[defaults]\ninterval = \"1s\"\nmin_interval = \"1s\"\n",
+    write_config_with(
+        dir,
+        port,
+        "interval = \"1s\"\nmin_interval = \"1s\"\n",
+        sources,
+    )
+}
+
+/// A config with `defaults` as the `[defaults]` table's lines; a source's "url" may carry more
+/// lines after a newline (`"http://…\ninterval = \"auto\""`).
+fn write_config_with(
+    dir: &Path,
+    port: Option<u16>,
+    defaults: &str,
+    sources: &[(&str, String)],
+) -> PathBuf {
+    let mut text = format!(
+        "[output]\ndir = \"out\"\n\n[http]\nper_host_delay = \"0s\"\nper_host_concurrency = 16\ntimeout = \"10s\"\n\n[defaults]\n{defaults}"
     );
     if let Some(port) = port {
         text.push_str(&format!(
@@ -130,8 +146,9 @@ fn write_config(dir: &Path, port: Option<u16>, sources: &[(&str, String)]) -> Pa
         ));
     }
     for (name, url) in sources {
+        let (url, more) = url.split_once('\n').unwrap_or((url, ""));
         text.push_str(&format!(
-            "\n[[source]]\nname = \"{name}\"\nurl = \"{url}\"\n"
+            "\n[[source]]\nname = \"{name}\"\nurl = \"{url}\"\n{more}\n"
         ));
     }
     let path = dir.join("nahar.toml");
@@ -293,6 +310,210 @@ fn a_503_with_retry_after_is_not_asked_again_early_while_others_flow() {
     );
     assert!(first.elapsed() >= Duration::from_secs(4));
     assert!(daemon.log().contains("fetch: HTTP 503 Service Unavailable"));
+}
+
+/// The `/health` entry of `source`.
+fn health_of(port: u16, source: &str) -> serde_json::Value {
+    let (_, body) = http_get(port, "/health").expect("/health answers");
+    let health: serde_json::Value = serde_json::from_str(&body).expect("health JSON");
+    health["sources"]
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["name"] == source).cloned())
+        .unwrap_or_else(|| panic!("{source} not in {body}"))
+}
+
+fn seconds_between(from: &serde_json::Value, to: &serde_json::Value) -> i64 {
+    let at = |v: &serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(v.as_str().expect("a time")).expect("RFC 3339")
+    };
+    (at(to) - at(from)).num_seconds()
+}
+
+/// A `Retry-After` longer than `max_interval` is honoured, and so are cache hints; both hold
+/// across a restart, while the other sources flow.
+#[test]
+fn retry_after_and_cache_hints_are_honoured_beyond_max_interval_and_across_a_restart() {
+    let server = Server::start();
+    server.set(
+        "/busy.xml",
+        Reply::status(429).header("retry-after", "7200"),
+    );
+    server.set(
+        "/cached.xml",
+        Reply::ok("application/rss+xml", rss("cached", 1)).header("cache-control", "max-age=600"),
+    );
+    server.set("/ok.xml", Reply::ok("application/rss+xml", rss("ok", 1)));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let sources = [
+        ("busy", server.url("/busy.xml")),
+        ("cached", server.url("/cached.xml")),
+        ("ok", server.url("/ok.xml")),
+    ];
+    let config = write_config_with(
+        dir.path(),
+        Some(port),
+        "interval = \"1s\"\nmin_interval = \"1s\"\nmax_interval = \"1h\"\n",
+        &sources,
+    );
+    let mut daemon = Daemon::start(&config);
+    assert!(
+        wait_for(Duration::from_secs(20), || {
+            server.requests("/busy.xml").len() == 1 && server.requests("/cached.xml").len() == 1
+        }),
+        "{}",
+        daemon.log()
+    );
+    assert!(
+        wait_for(
+            Duration::from_secs(5),
+            || health_of(port, "busy")["consecutive_failures"] == 1
+        ),
+        "{}",
+        daemon.log()
+    );
+    let busy = health_of(port, "busy");
+    let waited = seconds_between(&busy["last_failure"], &busy["next_check"]);
+    assert!((7200..=7200 * 11 / 10 + 1).contains(&waited), "{busy}");
+    let cached = health_of(port, "cached");
+    let waited = seconds_between(&cached["last_success"], &cached["next_check"]);
+    assert!((600..=661).contains(&waited), "{cached}");
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(server.requests("/busy.xml").len(), 1, "{}", daemon.log());
+    assert_eq!(server.requests("/cached.xml").len(), 1, "{}", daemon.log());
+    assert!(server.requests("/ok.xml").len() >= 2, "{}", daemon.log());
+
+    daemon.signal("TERM");
+    assert_eq!(
+        daemon.wait(Duration::from_secs(6)),
+        Some(0),
+        "{}",
+        daemon.log()
+    );
+    let ok_before = server.requests("/ok.xml").len();
+    let daemon = Daemon::start(&config);
+    assert!(
+        wait_for(Duration::from_secs(10), || server.requests("/ok.xml").len()
+            >= ok_before + 3),
+        "{}",
+        daemon.log()
+    );
+    assert_eq!(
+        server.requests("/busy.xml").len(),
+        1,
+        "after a restart: {}",
+        daemon.log()
+    );
+    assert_eq!(
+        server.requests("/cached.xml").len(),
+        1,
+        "after a restart: {}",
+        daemon.log()
+    );
+}
+
+/// A failing source backs off, doubling, beyond `max_interval` (up to 6 hours).
+#[test]
+fn a_failing_source_backs_off_beyond_max_interval() {
+    let server = Server::start();
+    server.set("/down.xml", Reply::status(500));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config_with(
+        dir.path(),
+        None,
+        "interval = \"1s\"\nmin_interval = \"1s\"\nmax_interval = \"1s\"\n",
+        &[("down", server.url("/down.xml"))],
+    );
+    let daemon = Daemon::start(&config);
+    assert!(
+        wait_for(Duration::from_secs(25), || server
+            .requests("/down.xml")
+            .len()
+            >= 4),
+        "{}",
+        daemon.log()
+    );
+    let times = server.request_times("/down.xml");
+    let gaps: Vec<f64> = times
+        .windows(2)
+        .map(|w| (w[1] - w[0]).as_secs_f64())
+        .collect();
+    // 1 s, 2 s, 4 s, each plus up to a tenth of jitter and a little scheduling time.
+    for (gap, expected) in gaps.iter().zip([1.0, 2.0, 4.0]) {
+        assert!(
+            *gap >= expected * 0.95 && *gap <= expected * 1.1 + 0.5,
+            "gaps {gaps:?}: {}",
+            daemon.log()
+        );
+    }
+}
+
+/// `interval = "auto"` with items that carry no dates: the configured interval until the
+/// arrivals of new items show the cadence, then half of it; both visible in `/health`.
+#[test]
+fn auto_falls_back_to_the_configured_interval_and_learns_from_arrivals() {
+    let server = Server::start();
+    server.set(
+        "/undated.xml",
+        Reply::ok("application/rss+xml", rss("u", 1)),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let config = write_config_with(
+        dir.path(),
+        Some(port),
+        "interval = \"2s\"\nmin_interval = \"1s\"\n",
+        &[(
+            "undated",
+            format!("{}\ninterval = \"auto\"", server.url("/undated.xml")),
+        )],
+    );
+    let daemon = Daemon::start(&config);
+    assert!(
+        wait_for(Duration::from_secs(20), || server
+            .requests("/undated.xml")
+            .len()
+            == 1),
+        "{}",
+        daemon.log()
+    );
+    assert!(
+        wait_for(Duration::from_secs(5), || {
+            let h = health_of(port, "undated");
+            h["interval"] == "2s" && h["interval_from"] == "fallback"
+        }),
+        "{}",
+        daemon.log()
+    );
+    // A new item before each check: three arrivals about 2 s apart.
+    for n in 2..=3 {
+        server.set(
+            "/undated.xml",
+            Reply::ok("application/rss+xml", rss("u", n)),
+        );
+        assert!(
+            wait_for(Duration::from_secs(6), || server
+                .requests("/undated.xml")
+                .len()
+                == n),
+            "{}",
+            daemon.log()
+        );
+    }
+    assert!(
+        wait_for(Duration::from_secs(5), || {
+            let h = health_of(port, "undated");
+            h["interval"] == "1s" && h["interval_from"] == "arrivals"
+        }),
+        "{}: {}",
+        health_of(port, "undated"),
+        daemon.log()
+    );
+    assert!(
+        daemon.log().contains("Interval chosen."),
+        "{}",
+        daemon.log()
+    );
 }
 
 #[test]

@@ -544,6 +544,7 @@ fn compare_gofeed_case(case: &GofeedCase, source: &SourceConfig) -> CaseOutcome 
 fn gofeed_parser_cases_agree_on_items_titles_and_links() {
     let source = source();
     let cases = gofeed_cases();
+    assert!(cases.len() >= 437, "only {} gofeed cases", cases.len());
     let accepted: BTreeMap<&str, &str> = GOFEED_ACCEPTED.iter().copied().collect();
     assert_eq!(
         accepted.len(),
@@ -688,6 +689,7 @@ fn feed_rs_fixtures_parse_and_broken_ones_fail_cleanly() {
         }
     }
     println!("feed-rs: {parsed} fixtures parsed, {refused} refused");
+    assert!(parsed >= 64, "only {parsed} feed-rs fixtures parsed");
     assert_eq!(
         refused,
         FEED_RS_REFUSED.len(),

@@ -485,15 +485,28 @@ fn hostile_content_is_contained_item_by_item() {
         .expect("end of channel");
     bytes.splice(at..at, broken.iter().copied());
     std::fs::write(dir.path().join("hostile.xml"), &bytes).expect("feed");
-    // NUL bytes are not XML: a document with one is refused, by name.
+    // NUL bytes are not XML: a lenient reader drops them (as every character XML forbids), and
+    // the item is read without them.
     std::fs::write(
         dir.path().join("nul.xml"),
         b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>n\0ul</title><item><guid>1</guid><title>a\0b</title></item></channel></rss>",
     )
     .expect("feed");
+    // Dates chrono can hold only at its edges, in a source whose naive times are Israeli: the
+    // zone's arithmetic used to overflow inside feed-rs and fail the source on every poll.
+    std::fs::write(
+        dir.path().join("far.xml"),
+        "<rss version=\"2.0\"><channel><title>far</title>\
+         <item><guid>past</guid><title>Past</title><pubDate>-262143-01-01T00:00</pubDate></item>\
+         <item><guid>future</guid><title>Future</title><pubDate>+262142-12-31T23:59:59</pubDate></item>\
+         <item><guid>year-zero</guid><title>Year zero</title><pubDate>0000-06-01T12:00:00</pubDate></item>\
+         <item><guid>now</guid><title>Now</title><pubDate>2024-11-20T20:00:00</pubDate></item>\
+         </channel></rss>",
+    )
+    .expect("feed");
     std::fs::write(
         dir.path().join("nahar.toml"),
-        "[output]\ndir = \"out\"\n\n[[source]]\nname = \"hostile\"\nurl = \"file:hostile.xml\"\n\n[[source]]\nname = \"nul\"\nurl = \"file:nul.xml\"\n",
+        "[output]\ndir = \"out\"\n\n[[source]]\nname = \"hostile\"\nurl = \"file:hostile.xml\"\n\n[[source]]\nname = \"nul\"\nurl = \"file:nul.xml\"\n\n[[source]]\nname = \"far\"\nurl = \"file:far.xml\"\ntimezone = \"Asia/Jerusalem\"\n",
     )
     .expect("config");
 
@@ -503,7 +516,7 @@ fn hostile_content_is_contained_item_by_item() {
         "hostile content: {:.1} s\n{stdout}",
         started.elapsed().as_secs_f64()
     );
-    assert!(code == Some(0) || code == Some(2), "{code:?} {stdout}");
+    assert_eq!(code, Some(0), "{stdout}");
     assert!(
         server.requests("/evil.dtd").is_empty(),
         "an external entity was fetched"
@@ -585,15 +598,39 @@ fn hostile_content_is_contained_item_by_item() {
             .iter()
             .any(|r| r["text"] == "Only a description, no id, link or title.")
     );
-    // The document with NUL bytes: a record or a clear error, never a crash.
-    let nul_line = stdout
-        .lines()
-        .find(|l| l.contains(" nul"))
-        .expect("nul reported");
+    // The document with NUL bytes: read without them.
     assert!(
-        nul_line.starts_with("ok") || nul_line.contains("parse:"),
-        "{nul_line}"
+        stdout
+            .lines()
+            .any(|l| l.starts_with("ok ") && l.ends_with(" nul: 1 new, 0 updated, 0 unchanged")),
+        "{stdout}"
     );
+    let nul: Vec<&serde_json::Value> = records.iter().filter(|r| r["source"] == "nul").collect();
+    assert_eq!(nul.len(), 1);
+    assert_eq!(nul[0]["title"], "ab");
+    // Dates out of range: null with a warning on that record; the others written as usual.
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("ok ") && l.ends_with(" far: 4 new, 0 updated, 0 unchanged")),
+        "{stdout}"
+    );
+    let far = |title: &str| {
+        records
+            .iter()
+            .find(|r| r["source"] == "far" && r["title"] == title)
+            .unwrap_or_else(|| panic!("no record {title}"))
+    };
+    for title in ["Past", "Future", "Year zero"] {
+        assert!(far(title)["published"].is_null(), "{title}");
+        assert_eq!(
+            far(title)["warnings"],
+            serde_json::json!(["date_out_of_range"]),
+            "{title}"
+        );
+    }
+    assert_eq!(far("Now")["published"], "2024-11-20T18:00:00Z");
+    assert_eq!(far("Now")["warnings"], serde_json::json!([]));
 }
 
 #[test]
@@ -748,7 +785,11 @@ fn every_corpus_file_as_a_feed_is_records_or_a_clear_error() {
         slowest.0.as_secs_f64(),
         slowest.1
     );
-    assert_eq!(with_records + refused, files.len());
+    // Floors at the measured figures: the whole corpus was read (1,395 files), and a change that
+    // makes fewer files readable, or fewer items records, shows here.
+    assert!(files.len() >= 1_395, "only {} corpus files", files.len());
+    assert!(with_records >= 639, "{with_records} files gave records");
+    assert!(records >= 904, "{records} records");
     assert!(
         slowest.0 < Duration::from_secs(10),
         "a file took {:?}",

@@ -10,6 +10,7 @@ mod records;
 mod record_schema;
 mod opml;
 mod operator;
+mod upgrade;
 mod cli_detect;
 mod corpus;
 mod feed_corpus;

@@ -282,3 +282,43 @@ fn the_readme_and_example_configs_tell_the_truth() {
         );
     }
 }
+
+/// `nahar check` shows the interval an `auto` source runs at: `[defaults] interval` until
+/// something is learned, then half the gap between the items' dates.
+#[test]
+fn check_shows_the_interval_an_auto_source_runs_at() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let items: String = (0..4)
+        .map(|h| {
+            format!("<item><guid>{h}</guid><title>Item {h}</title><pubDate>Wed, 20 Nov 2024 {:02}:00:00 GMT</pubDate></item>", 10 + h)
+        })
+        .collect();
+    std::fs::write(
+        dir.path().join("feed.xml"),
+        format!("<rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>"),
+    )
+    .expect("write");
+    let config = dir.path().join("nahar.toml");
+    std::fs::write(
+        &config,
+        "[output]\ndir = \"out\"\n[defaults]\ninterval = \"4s\"\nmin_interval = \"1s\"\n[[source]]\nname = \"a\"\nurl = \"file:feed.xml\"\ninterval = \"auto\"\n[[source]]\nname = \"b\"\nurl = \"file:feed.xml\"\ninterval = \"10m\"\n",
+    )
+    .expect("write");
+    let config = config.display().to_string();
+    let before = run(&["check", "-c", &config]);
+    assert!(
+        before.stdout.contains("interval=auto (4s until learned)"),
+        "{}",
+        before.stdout
+    );
+    assert!(before.stdout.contains("interval=10m "), "{}", before.stdout);
+    assert_eq!(run(&["fetch", "-c", &config]).code, 0);
+    let after = run(&["check", "-c", &config]);
+    assert!(
+        after
+            .stdout
+            .contains("interval=auto (30m, learned from item dates)"),
+        "{}",
+        after.stdout
+    );
+}

@@ -52,7 +52,7 @@ impl Reply {
 #[derive(Default)]
 struct Shared {
     replies: HashMap<String, Reply>,
-    requests: Vec<(String, HeaderMap)>,
+    requests: Vec<(String, HeaderMap, std::time::Instant)>,
 }
 
 /// The running server; stops when dropped.
@@ -119,8 +119,20 @@ impl Server {
             .expect("server state")
             .requests
             .iter()
-            .filter(|(p, _)| p == path)
-            .map(|(_, h)| h.clone())
+            .filter(|(p, _, _)| p == path)
+            .map(|(_, h, _)| h.clone())
+            .collect()
+    }
+
+    /// When each request for `path` arrived, in order.
+    pub fn request_times(&self, path: &str) -> Vec<std::time::Instant> {
+        self.shared
+            .lock()
+            .expect("server state")
+            .requests
+            .iter()
+            .filter(|(p, _, _)| p == path)
+            .map(|(_, _, at)| *at)
             .collect()
     }
 }
@@ -128,9 +140,11 @@ impl Server {
 fn answer(state: &Mutex<Shared>, request: Request<Body>) -> Response<Body> {
     let path = request.uri().path().to_owned();
     let mut shared = state.lock().expect("server state");
-    shared
-        .requests
-        .push((path.clone(), request.headers().clone()));
+    shared.requests.push((
+        path.clone(),
+        request.headers().clone(),
+        std::time::Instant::now(),
+    ));
     let Some(reply) = shared.replies.get(&path).cloned() else {
         return Response::builder()
             .status(StatusCode::NOT_FOUND)

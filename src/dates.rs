@@ -1,17 +1,66 @@
-//! Timestamps as feeds write them: RFC 3339, RFC 2822 (with a wrong weekday, with zone
+//! Timestamps as feeds and pages write them: RFC 3339, RFC 2822 (with a wrong weekday, with zone
 //! abbreviations such as IDT/IST), dates without a time, and times without a zone — read in the
-//! source's configured zone.
+//! source's configured zone. A leaf: the parse and extract stages and the config share it.
 //!
-//! In: a string and the source's [`NaiveTimezone`]. Out: a UTC instant, or `None`.
-//! Never: guesses a day/month order (`03/04/2024` is `None`), or invents a zone for a string that
-//! names one it does not know.
+//! In: a string and the source's [`NaiveTimezone`]. Out: a UTC instant between the years 1 and
+//! 9999 (what RFC 3339 can write), [`Parsed::OutOfRange`] for a date outside them or one the
+//! arithmetic cannot represent, or [`Parsed::Unreadable`].
+//! Never: panics (every step of the arithmetic is checked), guesses a day/month order
+//! (`03/04/2024` is unreadable), or invents a zone for a string that names one it does not know.
 
 use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
+    DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc,
     Weekday,
 };
 
-use crate::config::NaiveTimezone;
+/// How timestamps without a zone are read (the source's `timezone` key; SPEC extension).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NaiveTimezone {
+    /// A fixed offset from UTC in seconds (`"UTC"`, `"+02:00"`).
+    Fixed(i32),
+    /// Israeli civil time, IST/IDT with its daylight-saving rule (`"Asia/Jerusalem"`).
+    Jerusalem,
+}
+
+/// The years a record's dates may fall in: RFC 3339 writes four-digit years, and year 0 is no
+/// one's date.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// What a date string says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parsed {
+    At(DateTime<Utc>),
+    /// A date, but before year 1, after 9999, or beyond what can be computed.
+    OutOfRange,
+    /// Not a date nahar can read.
+    Unreadable,
+}
+
+impl Parsed {
+    pub fn instant(self) -> Option<DateTime<Utc>> {
+        match self {
+            Parsed::At(at) => Some(at),
+            Parsed::OutOfRange | Parsed::Unreadable => None,
+        }
+    }
+}
+
+/// The instant `input` names, when it is readable and within [`YEARS`].
+pub fn parse_timestamp(input: &str, zone: NaiveTimezone) -> Option<DateTime<Utc>> {
+    parse(input, zone).instant()
+}
+
+/// What `input` says, read in `zone` when it names none.
+pub fn parse(input: &str, zone: NaiveTimezone) -> Parsed {
+    if has_long_year(input.trim()) {
+        return Parsed::OutOfRange;
+    }
+    match read(input, zone) {
+        Some(Some(at)) if YEARS.contains(&at.year()) => Parsed::At(at),
+        Some(_) => Parsed::OutOfRange,
+        None => Parsed::Unreadable,
+    }
+}
 
 /// Zone abbreviations seen in news feeds. IST is Israel Standard Time here: nahar's feeds are
 /// Israeli far more often than Indian (India's IST is +05:30).
@@ -33,7 +82,16 @@ const ZONES: [(&str, i32); 15] = [
     ("CET", 3600),
 ];
 
-pub fn parse_timestamp(input: &str, zone: NaiveTimezone) -> Option<DateTime<Utc>> {
+/// An ISO-shaped date whose year has five digits or more (`10000-01-01`, `+262142-12-31`):
+/// chrono reads some of these and not others, and none is a four-digit year.
+fn has_long_year(s: &str) -> bool {
+    let digits = s.trim_start_matches(['+', '-']);
+    let year = digits.bytes().take_while(u8::is_ascii_digit).count();
+    year >= 5 && digits.as_bytes().get(year) == Some(&b'-')
+}
+
+/// `None`: unreadable; `Some(None)`: a date the arithmetic cannot represent.
+fn read(input: &str, zone: NaiveTimezone) -> Option<Option<DateTime<Utc>>> {
     let s = input.trim();
     if s.is_empty() {
         return None;
@@ -45,7 +103,7 @@ pub fn parse_timestamp(input: &str, zone: NaiveTimezone) -> Option<DateTime<Utc>
         return rfc2822(s);
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.with_timezone(&Utc));
+        return Some(Some(t.with_timezone(&Utc)));
     }
     // RFC 3339 with a space instead of `T`, or without seconds.
     for format in [
@@ -55,7 +113,7 @@ pub fn parse_timestamp(input: &str, zone: NaiveTimezone) -> Option<DateTime<Utc>
         "%Y-%m-%dT%H:%M:%S%.f%z",
     ] {
         if let Ok(t) = DateTime::parse_from_str(s, format) {
-            return Some(t.with_timezone(&Utc));
+            return Some(Some(t.with_timezone(&Utc)));
         }
     }
     if let Some(t) = rfc2822(s) {
@@ -68,18 +126,18 @@ pub fn parse_timestamp(input: &str, zone: NaiveTimezone) -> Option<DateTime<Utc>
         "%Y-%m-%d %H:%M",
     ] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(s, format) {
-            return local_to_utc(naive, zone);
+            return Some(local_to_utc(naive, zone));
         }
     }
     if let Ok(date) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return local_to_utc(date.and_time(NaiveTime::MIN), zone);
+        return Some(local_to_utc(date.and_time(NaiveTime::MIN), zone));
     }
     None
 }
 
 /// RFC 2822 as feeds write it: the weekday is ignored (feeds get it wrong), seconds may be
-/// missing, the zone may be an offset or an abbreviation.
-fn rfc2822(s: &str) -> Option<DateTime<Utc>> {
+/// missing, the zone may be an offset or an abbreviation. `Some(None)`: out of range.
+fn rfc2822(s: &str) -> Option<Option<DateTime<Utc>>> {
     let s = match s.split_once(',') {
         Some((weekday, rest)) if weekday.trim().chars().all(char::is_alphabetic) => rest.trim(),
         _ => s,
@@ -95,10 +153,7 @@ fn rfc2822(s: &str) -> Option<DateTime<Utc>> {
     .iter()
     .find_map(|f| NaiveDateTime::parse_from_str(rest.trim(), f).ok())?;
     let offset = FixedOffset::east_opt(offset)?;
-    offset
-        .from_local_datetime(&naive)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
+    Some(local_with_offset(naive, offset.local_minus_utc()))
 }
 
 fn zone_offset(zone: &str) -> Option<i32> {
@@ -127,10 +182,13 @@ fn local_to_utc(naive: NaiveDateTime, zone: NaiveTimezone) -> Option<DateTime<Ut
         NaiveTimezone::Fixed(seconds) => seconds,
         NaiveTimezone::Jerusalem => jerusalem_offset(naive),
     };
-    Some(DateTime::from_naive_utc_and_offset(
-        naive - Duration::seconds(i64::from(offset)),
-        Utc,
-    ))
+    local_with_offset(naive, offset)
+}
+
+/// The UTC instant of a local time `offset` seconds east of UTC; `None` past chrono's range.
+fn local_with_offset(naive: NaiveDateTime, offset: i32) -> Option<DateTime<Utc>> {
+    let utc = naive.checked_sub_signed(TimeDelta::try_seconds(i64::from(offset))?)?;
+    Some(DateTime::from_naive_utc_and_offset(utc, Utc))
 }
 
 /// Israel's offset at a local time under the rule in force since 2013: daylight time (UTC+3)
@@ -146,7 +204,10 @@ fn jerusalem_offset(local: NaiveDateTime) -> i32 {
         return 2 * 3600;
     };
     let two = NaiveTime::from_hms_opt(2, 0, 0).unwrap_or(NaiveTime::MIN);
-    let start = (march_last_sunday - Duration::days(2)).and_time(two);
+    let Some(friday_before) = march_last_sunday.checked_sub_days(Days::new(2)) else {
+        return 2 * 3600;
+    };
+    let start = friday_before.and_time(two);
     let end = october_last_sunday.and_time(two);
     if local >= start && local < end {
         3 * 3600
@@ -157,7 +218,7 @@ fn jerusalem_offset(local: NaiveDateTime) -> i32 {
 
 fn last_sunday(year: i32, month: u32) -> Option<NaiveDate> {
     let first_of_next = if month == 12 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+        NaiveDate::from_ymd_opt(year.checked_add(1)?, 1, 1)?
     } else {
         NaiveDate::from_ymd_opt(year, month + 1, 1)?
     };
@@ -248,6 +309,60 @@ mod tests {
             parse_timestamp("2024-11-20T21:30:00", NaiveTimezone::Fixed(-5 * 3600)),
             utc("2024-11-21T02:30:00Z")
         );
+    }
+
+    /// chrono's range ends near ±262,143 years: an offset or a zone's rule applied there used to
+    /// overflow (a panic inside feed-rs's callback, which failed the whole source on every
+    /// poll). Out of the years 1–9999, a date is out of range, whatever the zone.
+    #[test]
+    fn dates_beyond_four_digit_years_are_out_of_range_in_every_zone() {
+        for zone in [
+            NaiveTimezone::Fixed(0),
+            NaiveTimezone::Fixed(2 * 3600),
+            NaiveTimezone::Fixed(-5 * 3600),
+            NaiveTimezone::Jerusalem,
+        ] {
+            for input in [
+                "-262143-01-01T00:00",
+                "+262142-12-31T23:59:59",
+                "-262143-01-01",
+                "+262142-12-31",
+                "-0001-06-01T00:00:00",
+                "0000-01-01T00:00:00",
+                "10000-01-01T00:00:00",
+                "0000-01-01T00:00:00Z",
+                "9999-12-31T23:00:00-05:00",
+                "Mon, 01 Jan 0000 00:00:00 GMT",
+            ] {
+                assert_eq!(
+                    parse(input, zone),
+                    Parsed::OutOfRange,
+                    "{input} in {zone:?}"
+                );
+            }
+            assert_eq!(
+                parse("0001-01-01T12:00:00Z", zone),
+                Parsed::At(utc("0001-01-01T12:00:00Z").unwrap())
+            );
+            assert!(matches!(parse("9999-12-31T20:00:00Z", zone), Parsed::At(_)));
+            assert_eq!(parse("tomorrow", zone), Parsed::Unreadable);
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the string and the zone: an answer, never a panic, and an instant only
+        /// within the four-digit years.
+        #[test]
+        fn any_string_in_any_zone_is_answered_within_the_years(
+            input in "[-+ 0-9:TZaeFMJnbu,]{0,32}",
+            offset in -86_399i32..86_400,
+            jerusalem in proptest::bool::ANY,
+        ) {
+            let zone = if jerusalem { NaiveTimezone::Jerusalem } else { NaiveTimezone::Fixed(offset) };
+            if let Parsed::At(at) = parse(&input, zone) {
+                proptest::prop_assert!(YEARS.contains(&at.year()));
+            }
+        }
     }
 
     #[test]
