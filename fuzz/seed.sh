@@ -5,7 +5,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 corpus="${NAHAR_CORPUS:-$here/../tests/corpus}"
-mkdir -p "$here/corpus/feed" "$here/corpus/page" "$here/corpus/charset" "$here/corpus/text" "$here/corpus/markup"
+mkdir -p "$here/corpus/feed" "$here/corpus/page" "$here/corpus/charset" "$here/corpus/text"
 
 # seed DEST MAX_BYTES NAME_REGEX FOLDER... : every corpus file under FOLDER whose plain name
 # matches and whose plain size is at most MAX_BYTES, decompressed into DEST.
@@ -24,8 +24,6 @@ seed() {
 suites=("$corpus/feed-rs" "$corpus/gofeed-testdata" "$corpus/hebrew-encoding")
 seed "$here/corpus/feed" 200000 '\.(xml|rss|atom|json)$' "${suites[@]}"
 seed "$here/corpus/charset" 100000 '.' "$corpus/hebrew-encoding"
-# Feed markup: the feeds themselves (descriptions and all) are a start the fuzzer cuts down.
-seed "$here/corpus/markup" 20000 '\.xml$' "${suites[@]}"
 n=0
 for page in "$corpus"/readability-test-pages/test/test-pages/*/source.html.gz; do
     n=$((n + 1)); gzip -dc "$page" > "$here/corpus/page/readability-$n.html"

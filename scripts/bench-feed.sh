@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Throughput of nahar's whole fetch pipeline (read, decode, parse, normalize, detect, state,
-# write) on one generated mixed Hebrew/English feed, next to feedparser's parse alone on the
-# same file, as a point of reference.
+# write) on one generated mixed Hebrew/English feed, next to the Python pipeline a user would
+# write for the same job on the same file: feedparser, the text of each title and body (tags
+# dropped, references decoded), NFC, lingua (`lingua-language-detector`, restricted to nahar's
+# candidate languages that lingua knows) on title and body, JSON Lines written and fsynced.
+# Both are timed as whole processes, start-up included.
 #
 #   scripts/bench-feed.sh            # 5,000 items, best of 3 runs each
 #   ITEMS=200 scripts/bench-feed.sh  # a smaller feed (CI)
 #
 # Environment: ITEMS (default 5000), RUNS (default 3), SEED (default 1), KEEP_FEED (a path to
 # keep the generated feed at). The last line is `RESULT key=value…` for scripts/bench.sh.
-# Needs cargo, python3 with venv, and the Python package index (pip install feedparser).
-# Everything it creates lives in one temporary directory, removed on exit, feedparser's venv
-# included; nothing is installed anywhere else.
+# Needs cargo, python3 with venv, and the Python package index (pip install feedparser
+# lingua-language-detector). Everything it creates lives in one temporary directory, removed on
+# exit, the venv included; nothing is installed anywhere else.
 set -euo pipefail
 
 ITEMS="${ITEMS:-5000}"
@@ -36,7 +39,7 @@ nahar="${CARGO_TARGET_DIR:-$repo/target}/release/nahar"
 feed="$tmp/feed.xml"
 python3 "$repo/scripts/gen-mixed-feed.py" --items "$ITEMS" --seed "$SEED" "$feed"
 bytes="$(wc -c < "$feed" | tr -d ' ')"
-# KEEP_FEED=PATH keeps a copy of the generated feed (scripts/bench.sh tokenizes the same file).
+# KEEP_FEED=PATH keeps a copy of the generated feed.
 if [[ -n "${KEEP_FEED:-}" ]]; then cp "$feed" "$KEEP_FEED"; fi
 
 # ---- 3. a config with one file: source -----------------------------------------------------
@@ -104,39 +107,78 @@ PY
     if (( rss_kb > nahar_rss_kb )); then nahar_rss_kb="$rss_kb"; fi
 done
 
-# ---- 5. feedparser in a throwaway venv, best of RUNS ---------------------------------------
-echo "installing feedparser into a temporary venv..." >&2
+# ---- 5. the Python pipeline in a throwaway venv, best of RUNS ------------------------------
+echo "installing feedparser and lingua into a temporary venv..." >&2
 python3 -m venv "$tmp/venv"
-"$tmp/venv/bin/python" -m pip install --quiet --disable-pip-version-check feedparser >&2
+"$tmp/venv/bin/python" -m pip install --quiet --disable-pip-version-check feedparser lingua-language-detector >&2
 fp_version="$("$tmp/venv/bin/python" -c 'import feedparser; print(feedparser.__version__)')"
-
-read -r fp_best fp_rss_kb < <("$tmp/venv/bin/python" - "$feed" "$ITEMS" "$RUNS" <<'PY'
-import resource, sys, time
+cat > "$tmp/pipeline.py" <<'PY'
+"""nahar's job in Python, as a user would write it."""
+import html, json, os, re, sys, unicodedata
 import feedparser
-path, items, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-best = None
-for run in range(1, runs + 1):
-    start = time.perf_counter()
-    parsed = feedparser.parse(path)
-    secs = time.perf_counter() - start
-    if len(parsed.entries) != items:
-        sys.exit(f"feedparser found {len(parsed.entries)} entries, expected {items} "
-                 f"(bozo: {parsed.get('bozo_exception')!r})")
-    print(f"feedparser run {run}: {secs:.6f}s", file=sys.stderr)
-    best = secs if best is None else min(best, secs)
-print(f"{best:.6f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
+from lingua import Language, LanguageDetectorBuilder
+
+path, out, items = sys.argv[1], sys.argv[2], int(sys.argv[3])
+# nahar's default candidates he, en, ar, ru, yi, fr; lingua has no Yiddish.
+candidates = [Language.HEBREW, Language.ENGLISH, Language.ARABIC, Language.RUSSIAN, Language.FRENCH]
+detector = LanguageDetectorBuilder.from_languages(*candidates).build()
+TAG = re.compile(r"<[^>]+>")
+
+def text(markup):
+    return unicodedata.normalize("NFC", " ".join(html.unescape(TAG.sub(" ", markup)).split()))
+
+def code(lang):
+    return lang.iso_code_639_1.name.lower() if lang else "und"
+
+parsed = feedparser.parse(path)
+if len(parsed.entries) != items:
+    sys.exit(f"feedparser found {len(parsed.entries)} entries, expected {items}")
+with open(out, "w", encoding="utf-8") as f:
+    for entry in parsed.entries:
+        title = text(entry.get("title", ""))
+        content = entry.get("content")
+        body = text(content[0].value if content else entry.get("summary", ""))
+        record = {
+            "id": entry.get("id") or entry.get("link"),
+            "url": entry.get("link"),
+            "title": title,
+            "published": entry.get("published"),
+            "title_lang": code(detector.detect_language_of(title)),
+            "lang": code(detector.detect_language_of(body or title)),
+            "text": body,
+        }
+        f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    f.flush()
+    os.fsync(f.fileno())
+PY
+py_best="" py_rss_kb=0
+for run in $(seq 1 "$RUNS"); do
+    rm -f "$tmp/python.jsonl"
+    # Timed like nahar: the whole process, start-up included.
+    read -r secs rss_kb < <(python3 - "$tmp/venv/bin/python" "$tmp/pipeline.py" "$feed" "$tmp/python.jsonl" "$ITEMS" <<'PY'
+import resource, subprocess, sys, time
+start = time.perf_counter()
+subprocess.run(sys.argv[1:3] + sys.argv[3:], check=True)
+secs = time.perf_counter() - start
+print(f"{secs:.6f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
 PY
 )
+    echo "python pipeline run $run: ${secs}s, peak RSS ${rss_kb} KB" >&2
+    if [[ -z "$py_best" ]] || awk -v a="$secs" -v b="$py_best" 'BEGIN { exit !(a < b) }'; then
+        py_best="$secs"
+    fi
+    if (( rss_kb > py_rss_kb )); then py_rss_kb="$rss_kb"; fi
+done
 
 # ---- 6. the table --------------------------------------------------------------------------
 awk -v items="$ITEMS" -v bytes="$bytes" -v runs="$RUNS" \
-    -v nt="$nahar_best" -v nrss="$nahar_rss_kb" -v ft="$fp_best" -v frss="$fp_rss_kb" \
+    -v nt="$nahar_best" -v nrss="$nahar_rss_kb" -v pt="$py_best" -v prss="$py_rss_kb" \
     -v fpv="$fp_version" 'BEGIN {
     mb = bytes / 1e6
     printf "\n%d items, %.2f MB (MB = 10^6 bytes), best of %d runs\n\n", items, mb, runs
-    printf "%-40s %10s %12s %10s %15s\n", "", "seconds", "items/s", "MB/s", "peak RSS (MiB)"
-    printf "%-40s %10.3f %12.0f %10.2f %15.1f\n", "nahar fetch (whole pipeline, records)", nt, items / nt, mb / nt, nrss / 1024
-    printf "%-40s %10.3f %12.0f %10.2f %15.1f\n", "feedparser " fpv " parse() alone", ft, items / ft, mb / ft, frss / 1024
-    printf "\nnahar / feedparser throughput: %.2fx\n", ft / nt
-    printf "RESULT feed_items=%d feed_bytes=%d nahar_seconds=%.6f nahar_rss_mib=%.1f feedparser_version=%s feedparser_seconds=%.6f feedparser_rss_mib=%.1f\n", items, bytes, nt, nrss / 1024, fpv, ft, frss / 1024
+    printf "%-52s %10s %12s %10s %15s\n", "", "seconds", "items/s", "MB/s", "peak RSS (MiB)"
+    printf "%-52s %10.3f %12.0f %10.2f %15.1f\n", "nahar fetch (whole pipeline, records)", nt, items / nt, mb / nt, nrss / 1024
+    printf "%-52s %10.3f %12.0f %10.2f %15.1f\n", "Python: feedparser " fpv " + NFC + lingua + JSONL", pt, items / pt, mb / pt, prss / 1024
+    printf "\nnahar / Python pipeline throughput: %.2fx\n", pt / nt
+    printf "RESULT feed_items=%d feed_bytes=%d nahar_seconds=%.6f nahar_rss_mib=%.1f feedparser_version=%s python_seconds=%.6f python_rss_mib=%.1f\n", items, bytes, nt, nrss / 1024, fpv, pt, prss / 1024
 }'

@@ -15,7 +15,7 @@ use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node};
 
-use super::{Block, BlockKind, embed, simple};
+use super::{Block, BlockKind, embed};
 use crate::text::Dir;
 
 /// Elements whose content is never text for a reader.
@@ -87,12 +87,6 @@ pub(crate) fn attr<'a>(element: &'a scraper::node::Element, name: &str) -> Optio
 
 /// The blocks of an HTML fragment (feed content, a description), embedded posts included.
 pub fn blocks(html: &str) -> Vec<Block> {
-    simple::blocks(html).unwrap_or_else(|| parsed_blocks(html))
-}
-
-/// [`blocks`] through the HTML parser, whatever `html` holds. [`blocks`] reads simple markup
-/// without it and must give the same blocks (the `markup` fuzz target holds it to that).
-pub fn parsed_blocks(html: &str) -> Vec<Block> {
     let fragment = Html::parse_fragment(html);
     let marks = Marks {
         embeds: embed::find(fragment.root_element()),
@@ -116,10 +110,8 @@ pub fn inline_text(html: &str) -> String {
 
 /// [`inline_text`] through the HTML parser, whatever `html` holds.
 fn parsed_inline_text(html: &str) -> String {
-    let blocks = simple::blocks(html).unwrap_or_else(|| {
-        let fragment = Html::parse_fragment(html);
-        blocks_of(fragment.root_element(), &Marks::default())
-    });
+    let fragment = Html::parse_fragment(html);
+    let blocks = blocks_of(fragment.root_element(), &Marks::default());
     let mut out = String::new();
     for block in blocks {
         if !out.is_empty() {

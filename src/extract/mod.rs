@@ -11,7 +11,6 @@ pub mod embed;
 pub mod guard;
 pub mod html;
 pub mod page;
-mod simple;
 
 pub use embed::{Embed, Platform};
 pub use page::{Page, PageRules};

@@ -51,7 +51,6 @@ use feed_rs::model::{Entry, Feed, Link, LinkTarget, Text};
 use feed_rs::parser::{ParseErrorKind, ParseFeedError};
 use url::Url;
 
-use super::parts;
 use super::{FeedEntry, Identity, IdentityBasis, LegacyIdentity, Markup, ParseError};
 use crate::config::{NaiveTimezone, SourceConfig};
 use crate::dates::{self, Parsed};
@@ -86,7 +85,7 @@ pub(super) fn entries(
             "the server sent an HTML page, not a feed".to_owned(),
         ));
     }
-    let Some(feeds) = parse_with_repairs(&document.text, &document.url, source.timezone)? else {
+    let Some(feed) = parse_with_repairs(&document.text, &document.url, source.timezone)? else {
         tracing::info!(
             source = %source.name,
             url = %document.url,
@@ -94,47 +93,24 @@ pub(super) fn entries(
         );
         return Ok(Vec::new());
     };
-    Ok(items_of(feeds, document, source))
+    Ok(items_of(feed, document, source))
 }
 
-/// The items of a parsed feed — one feed, or the parts of one read apart (each converted on its
-/// own thread) — in order; an item with nothing to identify or show is skipped.
-fn items_of(feeds: Vec<Feed>, document: &Document, source: &SourceConfig) -> Vec<FeedEntry> {
-    let convert = |feed: Feed| {
-        let feed_language = feed.language.clone();
-        let is_atom = feed.feed_type == feed_rs::model::FeedType::Atom;
-        let mut items = Vec::with_capacity(feed.entries.len());
-        for entry in feed.entries {
-            match entry_of(entry, document, feed_language.as_deref(), is_atom) {
-                Some(item) => items.push(item),
-                None => tracing::warn!(
-                    source = %source.name,
-                    url = %document.url,
-                    "Skipped an item with no id, link, title, date or content."
-                ),
-            }
+/// The items of a parsed feed, in order; an item with nothing to identify or show is skipped.
+fn items_of(feed: Feed, document: &Document, source: &SourceConfig) -> Vec<FeedEntry> {
+    let feed_language = feed.language.clone();
+    let is_atom = feed.feed_type == feed_rs::model::FeedType::Atom;
+    let mut items = Vec::with_capacity(feed.entries.len());
+    for entry in feed.entries {
+        match entry_of(entry, document, feed_language.as_deref(), is_atom) {
+            Some(item) => items.push(item),
+            None => tracing::warn!(
+                source = %source.name,
+                url = %document.url,
+                "Skipped an item with no id, link, title, date or content."
+            ),
         }
-        items
-    };
-    let mut items: Vec<FeedEntry> = if feeds.len() < 2 {
-        feeds.into_iter().flat_map(convert).collect()
-    } else {
-        std::thread::scope(|scope| {
-            let converters: Vec<_> = feeds
-                .into_iter()
-                .map(|feed| scope.spawn(move || convert(feed)))
-                .collect();
-            converters
-                .into_iter()
-                .flat_map(|converter| match converter.join() {
-                    Ok(items) => items,
-                    // Conversion is total; a panic here is a bug, and it must not lose items
-                    // silently — propagate it as the single-threaded path would.
-                    Err(panic) => std::panic::resume_unwind(panic),
-                })
-                .collect()
-        })
-    };
+    }
     disambiguate_repeated_guids(&mut items);
     items
 }
@@ -174,51 +150,13 @@ fn feed_rs(
     })
 }
 
-/// [`feed_rs`] on a large document, read in parts on as many threads as there are cores
-/// (feed-rs reads one document on one thread, and a feed of thousands of items is otherwise the
-/// one serial stage of a pass): a feed per part, in order, each with the document's feed-level
-/// elements. `None` when the document is read whole instead: small, not splittable (see
-/// [`parts`]), or a part that feed-rs refused — the whole document then gets the usual
-/// treatment, errors and repairs included, so that splitting never changes an answer.
-fn feed_rs_in_parts(text: &str, base: &Url, zone: NaiveTimezone) -> Option<Vec<Feed>> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    if threads < 2 || text.len() < parts::SPLIT_FROM_BYTES {
-        return None;
-    }
-    read_parts(
-        &parts::split(text, threads, parts::MIN_ITEMS_PER_PART)?,
-        base,
-        zone,
-    )
-}
-
-/// The parts of one document read on one thread each. `None` when feed-rs refused or crashed on
-/// a part.
-fn read_parts(documents: &[parts::Part<'_>], base: &Url, zone: NaiveTimezone) -> Option<Vec<Feed>> {
-    let feeds: Vec<Option<Feed>> = std::thread::scope(|scope| {
-        let readers: Vec<_> = documents
-            .iter()
-            .map(|part| scope.spawn(move || feed_rs(part.reader(), base, zone).ok()?.ok()))
-            .collect();
-        readers
-            .into_iter()
-            .map(|reader| reader.join().ok().flatten())
-            .collect()
-    });
-    feeds.into_iter().collect()
-}
-
-/// The feed in `text` (several when it was read in parts, see [`feed_rs_in_parts`]); `None`
-/// for a well-formed `<rss>` with no `<channel>` (no items).
+/// The feed in `text`; `None` for a well-formed `<rss>` with no `<channel>` (no items).
 fn parse_with_repairs(
     text: &str,
     base: &Url,
     zone: NaiveTimezone,
-) -> Result<Option<Vec<Feed>>, ParseError> {
+) -> Result<Option<Feed>, ParseError> {
     let mut normalized = normalize(text);
-    if let Some(feeds) = feed_rs_in_parts(&normalized, base, zone) {
-        return Ok(Some(feeds));
-    }
     let attempt = match feed_rs(normalized.as_bytes(), base, zone) {
         // feed-rs slices an RSS contact ("a@b.c (Name)") one byte past the e-mail address and
         // panics when that byte is inside a character (found by fuzzing): a space between
@@ -234,7 +172,7 @@ fn parse_with_repairs(
         other => other?,
     };
     let first = match attempt {
-        Ok(feed) => return Ok(Some(vec![feed])),
+        Ok(feed) => return Ok(Some(feed)),
         Err(error) => error,
     };
     let repaired = if is_json(&normalized) {
@@ -252,7 +190,7 @@ fn parse_with_repairs(
         match feed_rs(repaired.as_bytes(), base, zone)? {
             Ok(feed) => {
                 tracing::info!(url = %base, cause = %first, "Parsed the feed after repairing it.");
-                return Ok(Some(vec![feed]));
+                return Ok(Some(feed));
             }
             Err(error) => last = Some((error, repaired)),
         }
@@ -1691,7 +1629,7 @@ mod fuzz_regressions {
 mod tests {
     use super::*;
     use crate::fetch::{CharsetDecision, CharsetRule};
-    use crate::test_corpus::{feed_files, feed_source as source};
+    use crate::test_corpus::feed_source as source;
 
     fn document(text: &str) -> Document {
         Document {
@@ -2352,51 +2290,5 @@ Q29udGVudA==</content></entry>
             "<t type=\"html\">"
         );
         assert_eq!(with_name("</a:issued >", "published"), "</a:published >");
-    }
-
-    /// Every corpus feed with items gives, read in parts (as small as one item a part), exactly
-    /// the items it gives read whole.
-    #[test]
-    fn corpus_feeds_read_in_parts_give_the_same_items() {
-        let files = feed_files();
-        let base =
-            Url::parse("https://example.org/feeds/rss.xml").unwrap_or_else(|e| panic!("{e}"));
-        let (mut compared, mut refused) = (0, 0);
-        for path in &files {
-            let bytes = crate::test_corpus::read(path);
-            let document =
-                crate::fetch::document(base.clone(), None, &bytes, DocumentKind::Xml, None);
-            // Every feed with an item, its items three times over: one that splits, whatever
-            // its markup. Repeated ids are disambiguated the same way whole or in parts.
-            let Some(repeated) = parts::with_items_repeated(&normalize(&document.text), 3) else {
-                continue;
-            };
-            let document = Document {
-                text: repeated,
-                ..document
-            };
-            let whole = entries(&document, &source());
-            let normalized = normalize(&document.text);
-            let Some(documents) = parts::split(&normalized, 3, 1) else {
-                continue;
-            };
-            match read_parts(&documents, &base, NaiveTimezone::Fixed(0)) {
-                Some(feeds) => {
-                    let in_parts = items_of(feeds, &document, &source());
-                    assert_eq!(Ok(in_parts), whole, "{path}");
-                    compared += 1;
-                }
-                // Read whole then, repairs included: nothing to compare.
-                None => refused += 1,
-            }
-        }
-        eprintln!(
-            "{compared} feeds compared in parts, {refused} refused in parts, of {}",
-            files.len()
-        );
-        assert!(
-            compared >= 320,
-            "only {compared} corpus feeds could be split"
-        );
     }
 }

@@ -8,7 +8,6 @@
 
 mod feed;
 pub mod listing;
-mod parts;
 
 use chrono::{DateTime, Utc};
 use url::Url;
