@@ -1,10 +1,34 @@
-//! Small file-system operations several parts of nahar share.
+//! Small file-system operations several parts of nahar share (the sink, the state store, the
+//! config editor). A leaf.
 //!
-//! In: paths and bytes. Out: files replaced whole or not at all.
+//! In: paths and bytes. Out: directories and files readable by their owner only, and files
+//! replaced whole or not at all.
 //! Never: follows the pipeline or knows what the files hold.
 
 use std::io::Write;
 use std::path::Path;
+
+/// Creates `dir` (and its parents) readable by the owner only.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Makes `path` readable and writable by its owner only.
+pub fn restrict_permissions(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
 
 /// Replaces (or creates) the file at `path` with `contents`, atomically: a reader or a crash sees
 /// the old file or the new one, never a mix. The new file keeps the old one's permissions; a new

@@ -24,6 +24,8 @@
 //! - [`daemon`]: `nahar run` — the scheduler, signals, reloads, `/health` and `/metrics`.
 //! - [`opml`]: the feed readers' subscription lists, in and out of the config (beside the
 //!   pipeline, not in it).
+//! - [`markup`]: CSS selectors with errors in words, `sel@attr` fields, and the cost guard that
+//!   keeps hostile nesting from the HTML parser (a leaf the stages share).
 //! - [`dates`]: timestamps as feeds and pages write them (a leaf the stages share).
 //! - [`hash`]: the hashes nahar persists (record ids, content and source hashes), one function
 //!   per format.
@@ -46,6 +48,7 @@ pub mod daemon;
 pub mod opml;
 pub mod dates;
 pub mod hash;
+pub mod markup;
 pub mod files;
 pub mod cli;
 #[cfg(test)]

@@ -358,7 +358,7 @@ impl Ingester {
                     Err(err) => return (index, Err(err.to_string())),
                 };
                 let extracted = tokio::task::spawn_blocking(move || {
-                    if let Some(reason) = extract::refuse_page(&document.text) {
+                    if let Some(reason) = crate::markup::cost::refusal(&document.text) {
                         return Err(reason);
                     }
                     let page = extract::page::extract(&document.text, Some(&document.url), &rules);
@@ -517,7 +517,7 @@ impl Ingester {
         let build = |(entry, revision, page): &Work<'_>| {
             let (entry, article) = match page {
                 None => (std::borrow::Cow::Borrowed(*entry), extract::article(entry)),
-                Some(Ok(followed)) => match extract::followed(entry, &followed.page) {
+                Some(Ok(followed)) => match with_its_page(entry, &followed.page) {
                     Ok((mut entry, article)) => {
                         entry.warnings.extend(followed.warnings.iter().cloned());
                         (std::borrow::Cow::Owned(entry), article)
@@ -611,14 +611,14 @@ pub async fn extract_page(config: &Config, source: &SourceConfig) -> Result<Reco
     let analyzer = Analyzer::new(&config.defaults.languages);
     let lang_hint = source.lang_hint;
     let name = source.name.clone();
-    if let Some(reason) = extract::refuse_page(&document.text) {
+    if let Some(reason) = crate::markup::cost::refusal(&document.text) {
         return Err(failed(Failure::Parse(parse::ParseError::Unsupported(
             reason,
         ))));
     }
     tokio::task::spawn_blocking(move || {
         let page = extract::page::extract(&document.text, Some(&document.url), &rules);
-        let (entry, article) = extract::standalone(&document.url, &page, document.warnings);
+        let (entry, article) = page_as_item(&document.url, &page, document.warnings);
         let ingested = Utc::now().trunc_subsecs(0);
         Record::build(&name, &entry, &article, &analyzer, lang_hint, ingested)
     })
@@ -730,6 +730,88 @@ fn keep_last_per_id<T>(items: &mut Vec<(String, T)>) -> usize {
         keep
     });
     before - items.len()
+}
+
+/// The article of an item whose page was read: the page's body, with the feed's title (the
+/// page's when the feed has none); the item gains the page's author, date and language where
+/// the feed gave none. `Err` says why the page cannot stand for the item (no article text).
+fn with_its_page(
+    entry: &parse::FeedEntry,
+    page: &extract::Page,
+) -> Result<(parse::FeedEntry, extract::Article), String> {
+    let has_text = page
+        .blocks
+        .iter()
+        .any(|b| b.kind != extract::BlockKind::Heading && !b.text.trim().is_empty());
+    if !has_text {
+        return Err("the page has no article text".to_owned());
+    }
+    let mut entry = entry.clone();
+    if entry.authors.is_empty() {
+        entry.authors.extend(page.author.iter().cloned());
+    }
+    if entry.published.is_none() && entry.updated.is_none() {
+        entry.published = page.published;
+    }
+    if entry.language.is_none() {
+        entry.language.clone_from(&page.lang);
+    }
+    let mut article = extract::article(&entry);
+    if article.title.is_none() {
+        article.title = page.title.clone().filter(|t| !t.trim().is_empty());
+    }
+    article.blocks.clone_from(&page.blocks);
+    Ok((entry, article))
+}
+
+/// A page read on its own (`nahar extract`) as an item: identified by its canonical URL (so it
+/// gets the id a feed item linking to it by URL would get), with the page's metadata, and its
+/// article.
+fn page_as_item(
+    url: &url::Url,
+    page: &extract::Page,
+    warnings: Vec<String>,
+) -> (parse::FeedEntry, extract::Article) {
+    let canonical = crate::links::canonical_url(url.clone());
+    let key = canonical
+        .as_ref()
+        .map_or_else(|| url.as_str().to_owned(), |u| u.as_str().to_owned());
+    let body: String = page
+        .blocks
+        .iter()
+        .map(|b| b.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let source_hash = crate::hash::source_hash(
+        page.title.as_deref().unwrap_or_default(),
+        &body,
+        canonical.as_ref().map_or("", url::Url::as_str),
+    );
+    let entry = parse::FeedEntry {
+        identity: crate::parse::Identity {
+            basis: crate::parse::IdentityBasis::Link,
+            key,
+        },
+        url: canonical,
+        title: page.title.as_ref().map(|t| parse::Markup {
+            content: t.clone(),
+            is_html: false,
+        }),
+        summary: None,
+        content: None,
+        authors: page.author.iter().cloned().collect(),
+        published: page.published,
+        updated: None,
+        language: page.lang.clone(),
+        source_hash,
+        warnings,
+        legacy: None,
+    };
+    let article = extract::Article {
+        title: page.title.clone().filter(|t| !t.trim().is_empty()),
+        blocks: page.blocks.clone(),
+    };
+    (entry, article)
 }
 
 #[cfg(test)]

@@ -1409,7 +1409,7 @@ mod tests {
             );
         }
         // Deep nesting: found without recursion.
-        // About the deepest nesting `guard::parse_cost` lets through to the parser.
+        // About the deepest nesting `markup::cost::parse_cost` lets through to the parser.
         let depth = 5_000;
         let deep = format!("{}{KAN}{}", "<div>".repeat(depth), "</div>".repeat(depth));
         let doc = Html::parse_document(&deep);

@@ -19,6 +19,7 @@ use std::cell::OnceCell;
 use std::fmt;
 use std::ops::Range;
 
+use crate::markup::{find_ignore_case, starts_with_ignore_case};
 use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
 use encoding_rs::{
     DecoderResult, Encoding, ISO_8859_8, ISO_8859_8_I, REPLACEMENT, UTF_8, UTF_16BE, UTF_16LE,
@@ -471,9 +472,9 @@ fn xml_encoding_value(b: &[u8]) -> Option<Range<usize>> {
     }
     // A declaration is short; do not scan a whole feed looking for its end.
     let window = rest.get(..rest.len().min(1024))?;
-    let decl = window.get(..find(window, b"?>")?)?;
+    let decl = window.get(..memchr::memmem::find(window, b"?>")?)?;
     let mut from = 5;
-    while let Some(pos) = find(decl.get(from..)?, b"encoding") {
+    while let Some(pos) = memchr::memmem::find(decl.get(from..)?, b"encoding") {
         let name = from + pos;
         from = name + 8;
         if !decl
@@ -521,7 +522,7 @@ fn html_meta_charset(bytes: &[u8]) -> Option<&[u8]> {
         let rest = b.get(i..)?;
         if rest.starts_with(b"<!--") {
             // `<!-->` is a complete comment, hence the search from the second dash.
-            i = i + 2 + find(b.get(i + 2..)?, b"-->")? + 3;
+            i = i + 2 + memchr::memmem::find(b.get(i + 2..)?, b"-->")? + 3;
         } else if starts_with_ignore_case(rest, b"<meta")
             && rest.get(5).is_some_and(|c| is_html_space(*c) || *c == b'/')
         {
@@ -655,22 +656,6 @@ fn charset_from_content(content: &[u8]) -> Option<&[u8]> {
     }
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn find_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
-}
-
-fn starts_with_ignore_case(haystack: &[u8], prefix: &[u8]) -> bool {
-    haystack
-        .get(..prefix.len())
-        .is_some_and(|h| h.eq_ignore_ascii_case(prefix))
-}
-
 fn is_html_space(c: u8) -> bool {
     matches!(c, b'\t' | b'\n' | b'\x0C' | b'\r' | b' ')
 }
@@ -753,7 +738,7 @@ fn markup_end(b: &[u8], i: usize, escaped: bool) -> Option<usize> {
     let to = |pattern: &[u8], skip: usize| {
         Some(
             rest.get(skip..)
-                .and_then(|r| find(r, pattern))
+                .and_then(|r| memchr::memmem::find(r, pattern))
                 .map_or(b.len(), |p| i + skip + p + pattern.len()),
         )
     };

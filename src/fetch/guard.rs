@@ -36,7 +36,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use url::{Host, Url};
 
-use super::http::MAX_REDIRECTS;
+use super::MAX_REDIRECTS;
 
 /// The one setting that lifts the guard, as the user writes it.
 const HOW_TO_ALLOW: &str = "set [http] allow_private_links = true to allow it";

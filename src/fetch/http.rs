@@ -21,11 +21,8 @@ use url::Url;
 use super::charset::DocumentKind;
 use super::guard;
 use super::hosts::HostLimits;
-use super::{Document, FetchError, Fetched, ServerHints, Validators};
+use super::{Document, FetchError, Fetched, MAX_REDIRECTS, ServerHints, Validators};
 use crate::config::HttpConfig;
-
-/// Redirects followed before giving up (a loop ends here too).
-pub const MAX_REDIRECTS: usize = 10;
 
 /// Bytes of a link's body looked at before deciding whether it is HTML (the WHATWG MIME sniffing
 /// standard's resource header length).
@@ -357,10 +354,9 @@ pub(super) fn server_hints(headers: &HeaderMap, now: SystemTime) -> ServerHints 
                 .map(Duration::from_secs)
         })
     });
+    // An HTTP-date in any of its three forms (RFC 9110 §5.6.7).
     let until = |value: String| -> Option<Duration> {
-        let when = chrono::DateTime::parse_from_rfc2822(&value).ok()?;
-        let when =
-            SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(when.timestamp()).ok()?);
+        let when = httpdate::parse_http_date(&value).ok()?;
         Some(when.duration_since(now).unwrap_or(Duration::ZERO))
     };
     let expires_in = header_string(headers, header::EXPIRES).and_then(until);

@@ -26,7 +26,9 @@ use url::Url;
 use crate::config::{HttpConfig, SourceConfig, SourceLocation};
 
 pub use charset::{CharsetRule, DocumentKind};
-pub use http::MAX_REDIRECTS;
+
+/// Redirects followed before giving up (a loop ends here too), by sources and links alike.
+pub const MAX_REDIRECTS: usize = 10;
 
 /// HTTP validators for conditional GET. ETag and Last-Modified are kept independently: a server
 /// may change one and not the other.

@@ -13,79 +13,9 @@ use scraper::{ElementRef, Html, Selector};
 use super::{FeedEntry, Identity, IdentityBasis, LegacyIdentity, Markup, ParseError};
 use crate::config::{PageSelectors, SourceConfig};
 use crate::dates::{self, Parsed};
-use crate::extract::css_selector;
 use crate::fetch::Document;
 use crate::links;
-
-/// One `[source.select]` value, compiled: a CSS selector and, for `sel@attr`, the attribute.
-#[derive(Debug, Clone)]
-pub struct FieldSelector {
-    /// `None` for `@attr` alone: the item element itself.
-    css: Option<Selector>,
-    attr: Option<String>,
-}
-
-impl FieldSelector {
-    /// Reads `sel` or `sel@attr`; the error says what is wrong with the CSS.
-    pub fn parse(value: &str) -> Result<FieldSelector, String> {
-        let value = value.trim();
-        let (css, attr) = match value.rsplit_once('@') {
-            Some((css, attr))
-                if !attr.is_empty()
-                    && attr
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':')) =>
-            {
-                (css.trim(), Some(attr.to_ascii_lowercase()))
-            }
-            _ => (value, None),
-        };
-        // `@href` alone: the attribute of the item element itself.
-        let css = if css.is_empty() {
-            None
-        } else {
-            Some(css_selector(css)?)
-        };
-        Ok(FieldSelector { css, attr })
-    }
-
-    /// The first non-empty value under `item` (the item itself included, for `:scope`).
-    fn value(&self, item: ElementRef<'_>) -> Option<String> {
-        self.elements(item).find_map(|element| {
-            let value = match &self.attr {
-                Some(attr) => element.value().attr(attr).map(str::to_owned),
-                None => Some(element.text().collect::<String>()),
-            }?;
-            let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
-            (!value.is_empty()).then_some(value)
-        })
-    }
-
-    /// The first matching element's inner HTML (for a summary), or the attribute's value.
-    fn markup(&self, item: ElementRef<'_>) -> Option<Markup> {
-        let element = self.elements(item).next()?;
-        match &self.attr {
-            Some(attr) => element.value().attr(attr).map(|v| Markup {
-                content: v.to_owned(),
-                is_html: false,
-            }),
-            None => Some(Markup {
-                content: element.inner_html(),
-                is_html: true,
-            }),
-        }
-    }
-
-    fn elements<'a>(
-        &'a self,
-        item: ElementRef<'a>,
-    ) -> Box<dyn Iterator<Item = ElementRef<'a>> + 'a> {
-        match &self.css {
-            None => Box::new(std::iter::once(item)),
-            Some(css) => Box::new(item.select(css)),
-        }
-    }
-}
+use crate::markup::{FieldSelector, css_selector};
 
 /// `[source.select]`, compiled.
 #[derive(Debug, Clone)]
@@ -116,7 +46,7 @@ pub fn entries(document: &Document, source: &SourceConfig) -> Result<Vec<FeedEnt
         ParseError::Unsupported("a kind = \"page\" source needs [source.select]".to_owned())
     })?;
     let selectors = ListingSelectors::new(select).map_err(ParseError::Unsupported)?;
-    if let Some(reason) = crate::extract::refuse_page(&document.text) {
+    if let Some(reason) = crate::markup::cost::refusal(&document.text) {
         return Err(ParseError::Malformed(reason));
     }
     let html = Html::parse_document(&document.text);
@@ -154,7 +84,9 @@ pub fn entries(document: &Document, source: &SourceConfig) -> Result<Vec<FeedEnt
             warnings.push(super::DATE_OUT_OF_RANGE.to_owned());
         }
         let summary = match &selectors.summary {
-            Some(s) => s.markup(item),
+            Some(s) => s
+                .markup(item)
+                .map(|(content, is_html)| Markup { content, is_html }),
             None => Some(Markup {
                 content: item.inner_html(),
                 is_html: true,

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use super::{SinkError, create_private_dir, restrict_permissions};
+use super::SinkError;
+use crate::files::{create_private_dir, restrict_permissions};
 use crate::record::Record;
 
 /// The records directory of one output directory.

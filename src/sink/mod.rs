@@ -85,28 +85,6 @@ pub fn check_output_dir(dir: &Path) -> Result<(), SinkError> {
     }
 }
 
-/// Creates `dir` (and its parents) readable by the owner only.
-pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
-}
-
-/// Makes `path` readable and writable by its owner only.
-pub fn restrict_permissions(path: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-    }
-    Ok(())
-}
-
 /// An exclusive lock on an output directory, held for the life of the process (released by the
 /// operating system even after kill -9).
 #[derive(Debug)]
@@ -123,7 +101,7 @@ impl OutputLock {
         if dir.exists() && !dir.is_dir() {
             return Err(SinkError::io(dir, "exists and is not a directory"));
         }
-        create_private_dir(dir).map_err(|e| SinkError::io(dir, e))?;
+        crate::files::create_private_dir(dir).map_err(|e| SinkError::io(dir, e))?;
         let path = dir.join(LOCK_FILE);
         let mut options = std::fs::OpenOptions::new();
         options.read(true).write(true).create(true).truncate(false);
@@ -134,7 +112,7 @@ impl OutputLock {
         }
         let mut file = options.open(&path).map_err(|e| SinkError::io(&path, e))?;
         // A lock file made by an earlier release may be readable by others.
-        restrict_permissions(&path).map_err(|e| SinkError::io(&path, e))?;
+        crate::files::restrict_permissions(&path).map_err(|e| SinkError::io(&path, e))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {

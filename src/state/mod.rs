@@ -197,7 +197,7 @@ impl State {
             path: path.clone(),
             message,
         };
-        crate::sink::create_private_dir(dir).map_err(|e| store_error(e.to_string()))?;
+        crate::files::create_private_dir(dir).map_err(|e| store_error(e.to_string()))?;
         let db = match Database::create(&path) {
             Ok(db) => db,
             Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
@@ -205,7 +205,7 @@ impl State {
             }
             Err(e) => return Err(store_error(e.to_string())),
         };
-        crate::sink::restrict_permissions(&path).map_err(|e| store_error(e.to_string()))?;
+        crate::files::restrict_permissions(&path).map_err(|e| store_error(e.to_string()))?;
         let state = State { db, path };
         // Create the tables, so that readers never meet a missing one.
         state.write(|txn| {

@@ -10,6 +10,8 @@
 //! whose end tag HTML allows to be omitted (`p`, `li`, `td`…) and void elements (`br`, `img`…)
 //! do not count as open, so sloppy but ordinary markup is not mistaken for deep nesting.
 
+use super::find_ignore_case;
+
 /// Work allowed: about what 10,000 nested elements cost (≈ 1 s in a release build).
 pub const MAX_PARSE_COST: u64 = 50_000_000;
 
@@ -36,18 +38,30 @@ impl ParseCost {
     }
 }
 
+/// Why a page is not parsed: its markup would cost the parser more than [`MAX_PARSE_COST`]
+/// (hostile nesting). `None` for every ordinary page.
+pub fn refusal(html: &str) -> Option<String> {
+    let cost = parse_cost(html);
+    cost.too_costly().then(|| {
+        format!(
+            "the page nests elements too deeply to parse safely ({} levels)",
+            cost.depth
+        )
+    })
+}
+
 /// Scans `html` once and estimates its parse cost.
 pub fn parse_cost(html: &str) -> ParseCost {
     let bytes = html.as_bytes();
     let mut cost = ParseCost::default();
     let mut depth: u64 = 0;
     let mut i = 0;
-    while let Some(offset) = memchr_lt(&bytes[i..]) {
+    while let Some(offset) = memchr::memchr(b'<', &bytes[i..]) {
         i += offset + 1;
         let rest = &bytes[i..];
         if rest.starts_with(b"!--") {
             // A comment: skip to its end.
-            i += find(rest, b"-->").map_or(rest.len(), |e| e + 3);
+            i += memchr::memmem::find(rest, b"-->").map_or(rest.len(), |e| e + 3);
             continue;
         }
         let closing = rest.first() == Some(&b'/');
@@ -92,20 +106,6 @@ pub fn parse_cost(html: &str) -> ParseCost {
         }
     }
     cost
-}
-
-fn memchr_lt(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|b| *b == b'<')
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn find_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// The text of markup too costly to parse, without building a tree: tags dropped, the content

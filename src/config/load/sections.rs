@@ -1,0 +1,264 @@
+//! The checks of `[output]`, `[http]`, `[service]` and `[defaults]`, and the walk of the whole
+//! file that calls them (and `sources` for `[[source]]`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use toml::de::{DeTable, DeValue};
+
+use super::{
+    Checker, DEFAULT_OUTPUT_DIR, DEFAULT_SHUTDOWN_GRACE, DEFAULTS_KEYS, HTTP_KEYS, MIN_INTERVAL,
+    OUTPUT_KEYS, ROOT_KEYS, SERVICE_KEYS, Value, describe, entries,
+};
+use crate::config::units::{format_duration, parse_size};
+use crate::config::{Config, Defaults, HttpConfig, OutputConfig, ServiceConfig};
+use crate::text::Lang;
+
+impl Checker<'_> {
+    pub(super) fn root(&mut self, root: &DeTable<'_>) -> Config {
+        let mut output = OutputConfig {
+            dir: self.dir.join(DEFAULT_OUTPUT_DIR),
+        };
+        let mut http = HttpConfig::default();
+        let mut service = None;
+        let mut defaults = Defaults::default();
+        let mut sources = None;
+        for (key, value) in entries(root) {
+            match key.get_ref().as_ref() {
+                "output" => {
+                    if let Some(table) = self.table(value, "output") {
+                        output = self.output(table);
+                    }
+                }
+                "http" => {
+                    if let Some(table) = self.table(value, "http") {
+                        http = self.http(table);
+                    }
+                }
+                "service" => {
+                    if let Some(table) = self.table(value, "service") {
+                        service = Some(self.service(table));
+                    }
+                }
+                "defaults" => {
+                    if let Some(table) = self.table(value, "defaults") {
+                        defaults = self.defaults(table);
+                    }
+                }
+                "source" => sources = Some(value),
+                _ => self.unknown_key(key, value, "", ROOT_KEYS),
+            }
+        }
+        // After the loop: sources inherit `[defaults]` wherever that table is in the file.
+        let sources = sources.map_or_else(Vec::new, |value| self.sources(value, &defaults));
+        Config {
+            path: self.file.to_path_buf(),
+            output,
+            http,
+            service,
+            defaults,
+            sources,
+        }
+    }
+
+    pub(super) fn output(&mut self, table: &DeTable<'_>) -> OutputConfig {
+        let mut dir = PathBuf::from(DEFAULT_OUTPUT_DIR);
+        for (key, value) in entries(table) {
+            match key.get_ref().as_ref() {
+                "dir" => {
+                    if let Some(s) = self.non_empty_string(value, "dir") {
+                        dir = PathBuf::from(s);
+                    }
+                }
+                _ => self.unknown_key(key, value, "[output]", OUTPUT_KEYS),
+            }
+        }
+        // `join` keeps an absolute `dir` as it is.
+        OutputConfig {
+            dir: self.dir.join(dir),
+        }
+    }
+
+    pub(super) fn http(&mut self, table: &DeTable<'_>) -> HttpConfig {
+        let mut http = HttpConfig::default();
+        for (key, value) in entries(table) {
+            let name: &str = key.get_ref();
+            match name {
+                "user_agent" => {
+                    if let Some(s) = self.non_empty_string(value, name) {
+                        if s.chars().any(char::is_control) {
+                            // It goes out as a header line; a newline would end the header.
+                            self.value_error(
+                                value,
+                                format!("{name} must not contain control characters"),
+                            );
+                        } else {
+                            http.user_agent = s.to_owned();
+                        }
+                    }
+                }
+                "timeout" => {
+                    if let Some(d) = self.duration_at_least(value, name, MIN_INTERVAL) {
+                        http.timeout = d;
+                    }
+                }
+                "max_body" => {
+                    if !value.get_ref().is_str() {
+                        let got = describe(value.get_ref());
+                        self.value_error(
+                            value,
+                            format!(
+                                r#"{name} must be a string with a unit, like "10MB", got {got}"#
+                            ),
+                        );
+                    } else if let Some(bytes) = self.parsed(value, name, parse_size) {
+                        if bytes == 0 {
+                            self.value_error(value, format!("{name} must be larger than 0B"));
+                        } else {
+                            http.max_body = bytes;
+                        }
+                    }
+                }
+                "per_host_concurrency" => {
+                    if let Some(n) = self.integer(value, name) {
+                        if n < 1 {
+                            self.value_error(value, format!("{name} must be at least 1, got {n}"));
+                        } else {
+                            match usize::try_from(n) {
+                                Ok(n) => http.per_host_concurrency = n,
+                                Err(_) => {
+                                    self.value_error(value, format!("{name} is too large, got {n}"))
+                                }
+                            }
+                        }
+                    }
+                }
+                "per_host_delay" => {
+                    if let Some(d) = self.duration(value, name) {
+                        http.per_host_delay = d;
+                    }
+                }
+                "allow_private_links" => {
+                    if let Some(b) = self.boolean(value, name) {
+                        http.allow_private_links = b;
+                    }
+                }
+                _ => self.unknown_key(key, value, "[http]", HTTP_KEYS),
+            }
+        }
+        http
+    }
+
+    pub(super) fn service(&mut self, table: &DeTable<'_>) -> ServiceConfig {
+        let mut service = ServiceConfig {
+            listen: None,
+            shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+        };
+        for (key, value) in entries(table) {
+            let name: &str = key.get_ref();
+            match name {
+                "listen" => {
+                    service.listen = self.parsed(value, name, |s| {
+                        s.trim().parse::<SocketAddr>().map_err(|_| {
+                            format!(
+                                r#"invalid address {s:?}: expected an IP address and a port, like "127.0.0.1:9184" or "[::1]:9184""#
+                            )
+                        })
+                    });
+                }
+                "shutdown_grace" => {
+                    if let Some(d) = self.duration(value, name) {
+                        service.shutdown_grace = d;
+                    }
+                }
+                _ => self.unknown_key(key, value, "[service]", SERVICE_KEYS),
+            }
+        }
+        service
+    }
+
+    pub(super) fn defaults(&mut self, table: &DeTable<'_>) -> Defaults {
+        let mut defaults = Defaults::default();
+        // The values as written, to check min ≤ max only when both were given and valid.
+        let mut min: Option<&Value<'_>> = None;
+        let mut max: Option<&Value<'_>> = None;
+        let mut min_ok = true;
+        let mut max_ok = true;
+        for (key, value) in entries(table) {
+            let name: &str = key.get_ref();
+            match name {
+                "interval" => {
+                    if let Some(interval) = self.interval(value, name) {
+                        defaults.interval = interval;
+                    }
+                }
+                "min_interval" => {
+                    min = Some(value);
+                    match self.duration_at_least(value, name, MIN_INTERVAL) {
+                        Some(d) => defaults.min_interval = d,
+                        None => min_ok = false,
+                    }
+                }
+                "max_interval" => {
+                    max = Some(value);
+                    match self.duration_at_least(value, name, MIN_INTERVAL) {
+                        Some(d) => defaults.max_interval = d,
+                        None => max_ok = false,
+                    }
+                }
+                "follow_links" => {
+                    if let Some(b) = self.boolean(value, name) {
+                        defaults.follow_links = b;
+                    }
+                }
+                "languages" => {
+                    if let Some(languages) = self.languages(value) {
+                        defaults.languages = languages;
+                    }
+                }
+                _ => self.unknown_key(key, value, "[defaults]", DEFAULTS_KEYS),
+            }
+        }
+        if min_ok && max_ok && defaults.min_interval > defaults.max_interval {
+            let message = format!(
+                "min_interval ({}) must not be longer than max_interval ({})",
+                format_duration(defaults.min_interval),
+                format_duration(defaults.max_interval)
+            );
+            // Point at whichever of the two was written; max_interval first, as it comes last.
+            if let Some(at) = max.or(min) {
+                self.value_error(at, message);
+            }
+        }
+        defaults
+    }
+
+    pub(super) fn languages(&mut self, value: &Value<'_>) -> Option<Vec<Lang>> {
+        let DeValue::Array(items) = value.get_ref() else {
+            let got = describe(value.get_ref());
+            self.value_error(
+                value,
+                format!(r#"languages must be an array of codes, like ["he", "en"], got {got}"#),
+            );
+            return None;
+        };
+        let mut languages = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for item in items.iter() {
+            if !item.get_ref().is_str() {
+                let got = describe(item.get_ref());
+                self.value_error(
+                    item,
+                    format!(r#"each entry of languages must be a code like "he", got {got}"#),
+                );
+                ok = false;
+                continue;
+            }
+            match self.language(item, "languages") {
+                Some(lang) => languages.push(lang),
+                None => ok = false,
+            }
+        }
+        ok.then_some(languages)
+    }
+}
