@@ -11,6 +11,7 @@ use std::path::Path;
 use url::Url;
 
 use super::charset::DocumentKind;
+use super::document::document;
 use super::{FetchError, Fetched, ServerHints, Validators};
 
 pub(super) fn read(
@@ -55,7 +56,7 @@ pub(super) fn read(
         let url = Url::from_file_path(&absolute).map_err(|()| {
             FetchError::InvalidUrl(format!("{} is not a valid file path", absolute.display()))
         })?;
-        documents.push(super::document(url, None, &bytes, kind, encoding));
+        documents.push(document(url, None, &bytes, kind, encoding));
     }
     Ok(Fetched::Modified {
         documents,

@@ -19,9 +19,10 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use url::Url;
 
 use super::charset::DocumentKind;
+use super::document::{Document, document, split_content_type};
 use super::guard;
 use super::hosts::HostLimits;
-use super::{Document, FetchError, Fetched, MAX_REDIRECTS, ServerHints, Validators};
+use super::{FetchError, Fetched, MAX_REDIRECTS, ServerHints, Validators};
 use crate::config::HttpConfig;
 
 /// Bytes of a link's body looked at before deciding whether it is HTML (the WHATWG MIME sniffing
@@ -98,7 +99,7 @@ impl HttpFetcher {
         check_status(status, &hints)?;
         let body = self.read_body(&mut response, |_| Ok(())).await?;
         let content_type = header_string(&headers, header::CONTENT_TYPE);
-        let document = super::document(
+        let document = document(
             response.url().clone(),
             content_type.as_deref(),
             &body,
@@ -142,7 +143,7 @@ impl HttpFetcher {
         }
         check_status(status, &server_hints(&headers, SystemTime::now()))?;
         let content_type = header_string(&headers, header::CONTENT_TYPE);
-        let (media_type, _) = super::split_content_type(content_type.as_deref());
+        let (media_type, _) = split_content_type(content_type.as_deref());
         let declared_html = media_type.as_deref().is_some_and(is_html_media_type);
         // A PDF or an image is refused after its first bytes, not after `max_body` of them.
         let mut sniffed = declared_html;
@@ -158,7 +159,7 @@ impl HttpFetcher {
         if !sniffed {
             ensure_html(media_type.as_deref(), &body)?;
         }
-        Ok(super::document(
+        Ok(document(
             response.url().clone(),
             content_type.as_deref(),
             &body,

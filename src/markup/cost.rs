@@ -10,7 +10,7 @@
 //! whose end tag HTML allows to be omitted (`p`, `li`, `td`…) and void elements (`br`, `img`…)
 //! do not count as open, so sloppy but ordinary markup is not mistaken for deep nesting.
 
-use super::find_ignore_case;
+use super::scan::find_ignore_case;
 
 /// Work allowed: about what 10,000 nested elements cost (≈ 1 s in a release build).
 pub const MAX_PARSE_COST: u64 = 50_000_000;

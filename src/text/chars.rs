@@ -5,13 +5,10 @@
 //! In: one `char`. Out: its class. Never: an answer that differs from the Unicode tables —
 //! the fast paths are exact (checked against the tables for every code point in the tests).
 
-use unicode_bidi::{BidiClass, bidi_class};
 use unicode_properties::general_category::{
     GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory,
 };
 use unicode_script::{Script, UnicodeScript};
-
-use super::direction::Dir;
 
 /// What a character of the blocks news text is mostly made of is, as far as the questions of
 /// this module go. `None` outside those blocks (ask the tables).
@@ -130,46 +127,11 @@ pub fn letter_script(c: char) -> Option<Script> {
     }
 }
 
-/// [`letter_script`] and, for a letter, [`strong_direction`], in one step: what tokenizing asks
-/// of every character of a word.
-pub fn letter_script_and_direction(c: char) -> Option<(Script, Option<Dir>)> {
-    if c.is_ascii() {
-        return c
-            .is_ascii_alphabetic()
-            .then_some((Script::Latin, Some(Dir::Ltr)));
-    }
-    match common_class(c) {
-        Some(Common::LatinLetter) => Some((Script::Latin, Some(Dir::Ltr))),
-        Some(Common::CyrillicLetter) => Some((Script::Cyrillic, Some(Dir::Ltr))),
-        Some(Common::HebrewLetter) => Some((Script::Hebrew, Some(Dir::Rtl))),
-        Some(Common::ArabicLetter) => Some((Script::Arabic, Some(Dir::Rtl))),
-        Some(Common::Mark | Common::Other) => None,
-        None => letter_script(c).map(|script| (script, strong_direction(c))),
-    }
-}
-
-/// The direction of a strong character (bidi class L, or R/AL); `None` for the rest.
-pub fn strong_direction(c: char) -> Option<Dir> {
-    if c.is_ascii() {
-        return c.is_ascii_alphabetic().then_some(Dir::Ltr);
-    }
-    match common_class(c) {
-        Some(Common::LatinLetter | Common::CyrillicLetter) => return Some(Dir::Ltr),
-        Some(Common::HebrewLetter | Common::ArabicLetter) => return Some(Dir::Rtl),
-        Some(Common::Mark) => return None,
-        // Punctuation and symbols of these blocks: some of them are strong (U+05BE maqaf is R).
-        Some(Common::Other) | None => {}
-    }
-    match bidi_class(c) {
-        BidiClass::L => Some(Dir::Ltr),
-        BidiClass::R | BidiClass::AL => Some(Dir::Rtl),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::direction::{Dir, letter_script_and_direction, strong_direction};
+    use unicode_bidi::{BidiClass, bidi_class};
 
     /// The fast paths agree with the Unicode tables on every code point.
     #[test]

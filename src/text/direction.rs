@@ -6,7 +6,10 @@
 //! Never: UAX #9 "first strong" (it calls `Google הודיעה היום…` left-to-right), and never
 //! `mixed` as a direction (SPEC keeps that in its own boolean).
 
-use super::chars::strong_direction;
+use unicode_bidi::{BidiClass, bidi_class};
+use unicode_script::Script;
+
+use super::chars::{Common, common_class, letter_script};
 
 /// `ltr` or `rtl`, as SPEC.md writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -89,6 +92,43 @@ pub fn dominant(counts: LetterCounts, tie_breakers: &[Option<Dir>]) -> Dir {
         .majority()
         .or_else(|| tie_breakers.iter().find_map(|d| *d))
         .unwrap_or(Dir::Ltr)
+}
+
+/// [`letter_script`] and, for a letter, [`strong_direction`], in one step: what tokenizing asks
+/// of every character of a word.
+pub fn letter_script_and_direction(c: char) -> Option<(Script, Option<Dir>)> {
+    if c.is_ascii() {
+        return c
+            .is_ascii_alphabetic()
+            .then_some((Script::Latin, Some(Dir::Ltr)));
+    }
+    match common_class(c) {
+        Some(Common::LatinLetter) => Some((Script::Latin, Some(Dir::Ltr))),
+        Some(Common::CyrillicLetter) => Some((Script::Cyrillic, Some(Dir::Ltr))),
+        Some(Common::HebrewLetter) => Some((Script::Hebrew, Some(Dir::Rtl))),
+        Some(Common::ArabicLetter) => Some((Script::Arabic, Some(Dir::Rtl))),
+        Some(Common::Mark | Common::Other) => None,
+        None => letter_script(c).map(|script| (script, strong_direction(c))),
+    }
+}
+
+/// The direction of a strong character (bidi class L, or R/AL); `None` for the rest.
+pub fn strong_direction(c: char) -> Option<Dir> {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic().then_some(Dir::Ltr);
+    }
+    match common_class(c) {
+        Some(Common::LatinLetter | Common::CyrillicLetter) => return Some(Dir::Ltr),
+        Some(Common::HebrewLetter | Common::ArabicLetter) => return Some(Dir::Rtl),
+        Some(Common::Mark) => return None,
+        // Punctuation and symbols of these blocks: some of them are strong (U+05BE maqaf is R).
+        Some(Common::Other) | None => {}
+    }
+    match bidi_class(c) {
+        BidiClass::L => Some(Dir::Ltr),
+        BidiClass::R | BidiClass::AL => Some(Dir::Rtl),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

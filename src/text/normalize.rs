@@ -19,8 +19,9 @@ use unicode_properties::emoji::UnicodeEmoji;
 use unicode_script::{Script, UnicodeScript};
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::chars::{is_letter, is_mark, is_space_separator, strong_direction};
+use super::chars::{is_letter, is_mark, is_space_separator};
 use super::direction::Dir;
+use super::direction::strong_direction;
 
 /// What normalization removed or rewrote, for record warnings (TEXT.md N9).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]

@@ -11,7 +11,8 @@ use unicode_properties::general_category::{GeneralCategory, UnicodeGeneralCatego
 use unicode_script::Script;
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::chars::{is_decimal_digit, is_letter, letter_script_and_direction};
+use super::chars::{is_decimal_digit, is_letter};
+use super::direction::letter_script_and_direction;
 use super::direction::{Dir, LetterCounts};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

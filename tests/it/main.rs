@@ -11,6 +11,7 @@ mod record_schema;
 mod opml;
 mod operator;
 mod upgrade;
+mod layout;
 mod cli_detect;
 mod corpus;
 mod feed_corpus;

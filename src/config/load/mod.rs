@@ -20,6 +20,9 @@ use toml::de::{DeString, DeTable, DeValue};
 
 mod sections;
 mod sources;
+mod toml_tree;
+
+use toml_tree::describe;
 
 use super::units::{format_duration, parse_duration};
 use super::{Config, ConfigError, ConfigErrors, Interval};
@@ -560,26 +563,6 @@ impl<'t> Checker<'t> {
 
     fn language(&mut self, value: &Value<'_>, key: &str) -> Option<Lang> {
         self.parsed(value, key, parse_language)
-    }
-}
-
-/// A table's entries in file order (the map itself is sorted by key).
-fn entries<'a, 'i>(table: &'a DeTable<'i>) -> Vec<(&'a Key<'i>, &'a Value<'i>)> {
-    let mut entries: Vec<_> = table.iter().collect();
-    entries.sort_by_key(|(key, _)| key.span().start);
-    entries
-}
-
-/// "a string", "an integer"… for type errors.
-fn describe(value: &DeValue<'_>) -> &'static str {
-    match value {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) => "an integer",
-        DeValue::Float(_) => "a float",
-        DeValue::Boolean(_) => "a boolean",
-        DeValue::Datetime(_) => "a date-time",
-        DeValue::Array(_) => "an array",
-        DeValue::Table(_) => "a table",
     }
 }
 

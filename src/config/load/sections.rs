@@ -6,9 +6,10 @@ use std::path::PathBuf;
 
 use toml::de::{DeTable, DeValue};
 
+use super::toml_tree::{describe, entries};
 use super::{
     Checker, DEFAULT_OUTPUT_DIR, DEFAULT_SHUTDOWN_GRACE, DEFAULTS_KEYS, HTTP_KEYS, MIN_INTERVAL,
-    OUTPUT_KEYS, ROOT_KEYS, SERVICE_KEYS, Value, describe, entries,
+    OUTPUT_KEYS, ROOT_KEYS, SERVICE_KEYS, Value,
 };
 use crate::config::units::{format_duration, parse_size};
 use crate::config::{Config, Defaults, HttpConfig, OutputConfig, ServiceConfig};

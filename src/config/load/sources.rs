@@ -8,7 +8,8 @@ use std::path::Path;
 use toml::de::{DeTable, DeValue};
 use url::Url;
 
-use super::{Checker, EXTRACT_KEYS, Key, SELECT_KEYS, SOURCE_KEYS, Value, describe, entries};
+use super::toml_tree::{describe, entries};
+use super::{Checker, EXTRACT_KEYS, Key, SELECT_KEYS, SOURCE_KEYS, Value};
 use crate::config::{
     Defaults, ExtractRules, NaiveTimezone, PageSelectors, SourceConfig, SourceKind, SourceLocation,
 };

@@ -1,0 +1,93 @@
+//! Article extraction's tests: each rule on small pages.
+
+use super::*;
+
+const PROSE: &str = "The committee met for six hours on Tuesday and agreed, after a long \
+    debate, to publish its findings before the end of the month, the chair said.";
+
+fn texts(html: &str) -> Vec<String> {
+    extract(html, None, &PageRules::default())
+        .blocks
+        .into_iter()
+        .map(|b| b.text)
+        .collect()
+}
+
+fn page(body: &str) -> String {
+    format!("<html><head><title>T</title></head><body>{body}</body></html>")
+}
+
+#[test]
+fn prose_in_a_second_container_is_kept_but_not_the_author_box() {
+    let html = page(&format!(
+        "<div class=lead><p>Lead paragraph: {PROSE}</p></div>\
+         <div class=article-body><p>One. {PROSE}</p><p>Two. {PROSE}</p><p>Three. {PROSE}</p></div>\
+         <div class=author-box><p>Dana Levi writes about the committee and has done so for \
+         many years, from Jerusalem and from Tel Aviv.</p></div>"
+    ));
+    let out = texts(&html).join("\n");
+    assert!(out.contains("Lead paragraph"), "{out}");
+    assert!(out.contains("Three."), "{out}");
+    assert!(!out.contains("Dana Levi"), "{out}");
+}
+
+#[test]
+fn a_removed_box_takes_its_heading_and_one_link_paragraphs_are_links() {
+    let html = page(&format!(
+        "<article><p>One. {PROSE}</p>\
+         <p>Read also: <a href=/x>The committee's last report, and what came of it</a></p>\
+         <p>Two. {PROSE}</p>\
+         <h3>Related stories</h3><ul class=related><li><a href=/a>First story</a></li>\
+         <li><a href=/b>Second story</a></li></ul></article>"
+    ));
+    let out = texts(&html);
+    assert!(out.iter().any(|t| t.starts_with("Two.")), "{out:?}");
+    assert!(!out.iter().any(|t| t.contains("Read also")), "{out:?}");
+    assert!(
+        !out.iter().any(|t| t.contains("Related stories")),
+        "{out:?}"
+    );
+    assert!(!out.iter().any(|t| t.contains("First story")), "{out:?}");
+}
+
+#[test]
+fn an_unclosed_link_cloned_over_the_article_does_not_make_it_navigation() {
+    // The parser reopens the `<a>` in every following paragraph: all the text is "in links",
+    // under one target.
+    let paragraphs: String = (0..6).map(|i| format!("<p>{i}. {PROSE}</p>")).collect();
+    let html = page(&format!(
+        "<nav><a href=/1>Home</a> <a href=/2>World</a></nav>\
+         <div class=story><p><a href=/gallery>Photos</p>{paragraphs}</div>"
+    ));
+    let out = texts(&html);
+    assert!(out.iter().any(|t| t.starts_with("5.")), "{out:?}");
+    assert!(!out.iter().any(|t| t == "Home World"), "{out:?}");
+}
+
+#[test]
+fn talkbacks_captions_and_colon_labels_are_not_the_article() {
+    let html = page(&format!(
+        "<article><p>One. {PROSE}</p><figure><img src=a.jpg>\
+         <figcaption>The committee room on Tuesday, photographed from the public gallery \
+         upstairs.</figcaption></figure><p>Two. {PROSE}</p><p>Anzeige:</p></article>\
+         <div class=talkbacks><p>Reader 1: I think the committee should have met for \
+         longer than six hours, given everything.</p></div>"
+    ));
+    let out = texts(&html).join("\n");
+    assert!(out.contains("Two."), "{out}");
+    assert!(!out.contains("committee room"), "{out}");
+    assert!(!out.contains("Reader 1"), "{out}");
+    assert!(!out.contains("Anzeige"), "{out}");
+}
+
+#[test]
+fn a_direction_declared_above_the_article_is_every_paragraphs_hint() {
+    let html = format!(
+        "<html dir=rtl><body><main><article><p>One. {PROSE}</p><p dir=ltr>Two. {PROSE}</p>\
+         </article></main></body></html>"
+    );
+    let page = extract(&html, None, &PageRules::default());
+    assert_eq!(page.dir, Some(Dir::Rtl));
+    let dirs: Vec<Option<Dir>> = page.blocks.iter().map(|b| b.dir).collect();
+    assert_eq!(dirs, vec![Some(Dir::Rtl), Some(Dir::Ltr)]);
+}
