@@ -3,6 +3,14 @@
 
 use std::process::Command;
 
+/// What the binary labels short English text that only lingua tells from French: built without
+/// the `lingua` feature, it says it cannot tell (README, "Cargo features").
+pub const SHORT_ENGLISH: &str = if cfg!(feature = "lingua") {
+    "en"
+} else {
+    "und"
+};
+
 /// A `nahar` command with a clean environment; add arguments, a directory, variables.
 pub fn nahar() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_nahar"));

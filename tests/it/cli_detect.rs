@@ -85,8 +85,9 @@ fn detect_lines_answers_every_line_in_order() {
             )
         })
         .collect();
+    let short_english = format!("\"{}\"", crate::binary::SHORT_ENGLISH);
     let expected: Vec<(String, String, String)> = [
-        ("Ceasefire talks resume", "\"en\"", "\"ltr\""),
+        ("Ceasefire talks resume", short_english.as_str(), "\"ltr\""),
         ("", "\"und\"", "\"ltr\""),
         ("שלום עולם", "\"he\"", "\"rtl\""),
         ("@kann_news הודעה", "\"he\"", "\"rtl\""),

@@ -105,7 +105,7 @@ fn conditional_get_round_trips_both_validators_and_a_changed_item_is_revision_2(
     assert_eq!(written[0]["url"], "https://example.org/a1");
     assert_eq!(written[0]["lang"], "he");
     assert_eq!(written[0]["dir"], "rtl");
-    assert_eq!(written[1]["lang"], "en");
+    assert_eq!(written[1]["lang"], crate::binary::SHORT_ENGLISH);
 
     let second = setup.fetch(&[]);
     assert_eq!(second.code, 0, "{}{}", second.stdout, second.stderr);

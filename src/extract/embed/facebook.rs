@@ -3,8 +3,8 @@
 
 use super::Platform;
 use super::markup::{
-    block, collapse, embed, english_date, http_url, is_digits, joined, paragraphs,
-    strip_prefix_ignore_case, text_from, visible_text,
+    block, collapse, embed, english_date, http_url, is_digits, joined, link_elements_from,
+    paragraphs, strip_prefix_ignore_case, text_from, visible_text,
 };
 use crate::extract::Block;
 use scraper::ElementRef;
@@ -59,17 +59,7 @@ pub(super) fn facebook(element: ElementRef<'_>, href: Option<&str>) -> Block {
             ),
         };
     let attribution = text_from(quote, attribution_at);
-    let links: Vec<ElementRef<'_>> = quote
-        .children()
-        .skip(attribution_at)
-        .filter_map(ElementRef::wrap)
-        .flat_map(|c| {
-            std::iter::once(c)
-                .chain(c.descendants().skip(1).filter_map(ElementRef::wrap))
-                .filter(|e| e.value().name() == "a")
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let links = link_elements_from(quote, attribution_at);
     if let Some(posted_by) = FACEBOOK_POSTED_BY
         .iter()
         .find(|s| strip_prefix_ignore_case(&attribution, s).is_some())

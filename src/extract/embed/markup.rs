@@ -84,8 +84,8 @@ pub(super) fn text_from(element: ElementRef<'_>, from: usize) -> String {
     collapse(&out)
 }
 
-/// The `href`s of the `a` elements under `element` whose child index is at least `from`.
-pub(super) fn links_from(element: ElementRef<'_>, from: usize) -> Vec<String> {
+/// The `a` elements under `element` (itself included) whose child index is at least `from`.
+pub(super) fn link_elements_from(element: ElementRef<'_>, from: usize) -> Vec<ElementRef<'_>> {
     element
         .children()
         .skip(from)
@@ -94,10 +94,17 @@ pub(super) fn links_from(element: ElementRef<'_>, from: usize) -> Vec<String> {
             std::iter::once(c)
                 .chain(c.descendants().skip(1).filter_map(ElementRef::wrap))
                 .filter(|e| e.value().name() == "a")
-                .filter_map(|e| e.value().attr("href"))
-                .map(str::to_owned)
                 .collect::<Vec<_>>()
         })
+        .collect()
+}
+
+/// The `href`s of [`link_elements_from`].
+pub(super) fn links_from(element: ElementRef<'_>, from: usize) -> Vec<String> {
+    link_elements_from(element, from)
+        .into_iter()
+        .filter_map(|e| e.value().attr("href"))
+        .map(str::to_owned)
         .collect()
 }
 
