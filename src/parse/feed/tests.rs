@@ -41,6 +41,13 @@ mod fuzz_regressions {
         let contact = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><item><guid>1</guid><title>x</title><author>a@b.cd„Name“</author></item></channel></rss>";
         let parsed = parse_with_repairs(contact, &base, NaiveTimezone::Fixed(0));
         assert!(matches!(parsed, Ok(Some(_))), "{parsed:?}");
+        // fuzz/artifacts/feed/crash-1db5fe0f: a symbol (windows-1252 0x98, "˜") right before
+        // the address, inside the name's parentheses.
+        let contact = "<rss version=\"2.0\"><channel><item><author>Author Name (em\u{2dc}il@example.org)</author></item></channel></rss>";
+        match parse_with_repairs(contact, &base, NaiveTimezone::Fixed(0)) {
+            Ok(Some(feed)) => assert_eq!(feed.entries.len(), 1),
+            other => panic!("{other:?}"),
+        }
         // fuzz/artifacts/feed/crash-ef8b5fa3: a declaration cut short, running into another.
         let cut = "<?xml version=\"1.0\" encoding=\"windows-1255\"?\0\0?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>t</title></channel></rss>";
         assert!(!matches!(
