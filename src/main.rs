@@ -419,6 +419,9 @@ async fn fetch_sources(
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
+    let output = std::sync::Arc::clone(ingester.output());
+    drop(ingester);
+    output.close_async().await;
     reports.sort_by_key(|(index, _)| *index);
     Ok(Ok(RunSummary {
         sources: reports.into_iter().map(|(_, r)| r).collect(),

@@ -260,6 +260,33 @@ impl Record {
     }
 }
 
+#[cfg(test)]
+impl Record {
+    /// A record with only what the sink and the state store look at: id, source, revision
+    /// 1, a Hebrew title, and the source hash.
+    pub(crate) fn bare(id: &str, source_hash: &str) -> Record {
+        Record {
+            id: id.to_owned(),
+            source: "kan".to_owned(),
+            url: None,
+            title: "כותרת".to_owned(),
+            author: None,
+            published: None,
+            ingested: DateTime::<Utc>::default(),
+            lang: Lang::UND,
+            dir: Dir::Rtl,
+            scripts: Vec::new(),
+            mixed: false,
+            text: String::new(),
+            segments: Vec::new(),
+            content_hash: String::new(),
+            revision: 1,
+            warnings: Vec::new(),
+            source_hash: source_hash.to_owned(),
+        }
+    }
+}
+
 /// `id` = the first 128 bits of SHA-256 over the source name, how the item is identified and the
 /// identifying key, in hex. The basis is part of it so that a GUID that happens to equal another
 /// item's link cannot collide with it.

@@ -67,11 +67,11 @@ impl Metrics {
     }
 
     /// Keeps only the series of `names` (after a reload removed sources).
-    pub fn retain(&self, names: &[String]) {
+    pub fn retain(&self, names: &std::collections::HashSet<&str>) {
         self.sources
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .retain(|name, _| names.contains(name));
+            .retain(|name, _| names.contains(name.as_str()));
     }
 
     /// The Prometheus text exposition.
@@ -259,7 +259,7 @@ mod tests {
                 "missing {line:?} in\n{text}"
             );
         }
-        metrics.retain(&[]);
+        metrics.retain(&std::collections::HashSet::new());
         assert!(!metrics.render(0).contains("kan"));
     }
 }

@@ -12,8 +12,9 @@
 pub mod metrics;
 pub mod schedule;
 pub mod service;
+mod slots;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -23,12 +24,12 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use crate::config::{Config, Defaults, Interval, SourceConfig, format_duration};
+use crate::config::{Config, SourceConfig};
 use crate::pipeline::{Ingester, Output};
 use crate::report::SourceReport;
-use crate::state::Cadence;
 use metrics::Metrics;
-use schedule::{Base, Inputs, Outcome};
+use schedule::{Inputs, Outcome};
+use slots::{Slot, Slots};
 
 /// Most checks in flight at once across all sources; politeness per host is the fetcher's.
 pub const MAX_CHECKS_IN_FLIGHT: usize = 64;
@@ -77,51 +78,24 @@ pub struct Status {
     pub metrics: Metrics,
 }
 
-/// One scheduled source.
-#[derive(Debug)]
-struct Slot {
-    config: SourceConfig,
-    due: Instant,
-    checking: bool,
-    /// Checks of this source so far (varies the jitter from one check to the next).
-    round: u64,
-    health: SourceHealth,
-    cadence: Option<Cadence>,
-    /// Not before this, the server asked (`Retry-After`, cache hints): no reload hurries it.
-    not_before: Instant,
-}
-
-impl Slot {
-    fn new(config: SourceConfig, due: Instant, health: SourceHealth) -> Slot {
-        Slot {
-            config,
-            due,
-            checking: false,
-            round: 0,
-            health,
-            cadence: None,
-            not_before: due,
+impl Status {
+    /// Replaces one source's health (the daemon's slots and these are in config order).
+    fn publish(&self, index: usize, health: &SourceHealth) {
+        let mut sources = self
+            .sources
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(published) = sources.get_mut(index) {
+            published.clone_from(health);
         }
     }
 
-    /// The interval rule of the schedule for this source; its health says the interval it runs
-    /// at and where that comes from, and a change of an `auto` interval is logged.
-    fn base(&mut self, defaults: &Defaults) -> Base {
-        let (base, from) = schedule::base(self.config.interval, self.cadence, defaults);
-        let interval = format_duration(schedule::running_interval(base, defaults));
-        if interval != self.health.interval || from.as_str() != self.health.interval_from {
-            if matches!(self.config.interval, Interval::Auto) {
-                tracing::info!(
-                    source = %self.config.name,
-                    interval = %interval,
-                    from = from.as_str(),
-                    "Interval chosen."
-                );
-            }
-            self.health.interval = interval;
-            self.health.interval_from = from.as_str();
-        }
-        base
+    /// Replaces every source's health (at start and after a reload).
+    fn publish_all(&self, health: Vec<SourceHealth>) {
+        *self
+            .sources
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = health;
     }
 }
 
@@ -146,12 +120,14 @@ pub async fn run(
     let mut config = config;
     let mut ingester =
         Ingester::new(&config, output.clone()).map_err(|e| DaemonError::Client(e.to_string()))?;
-    let mut slots: HashMap<String, Slot> = HashMap::new();
-    for source in &config.sources {
-        let slot = restore_slot(&output, source, &config);
-        slots.insert(source.name.clone(), slot);
-    }
-    publish_health(&status, &config, &slots);
+    let mut slots = Slots::new(
+        config
+            .sources
+            .iter()
+            .map(|source| restore_slot(&output, source, &config))
+            .collect(),
+    );
+    status.publish_all(slots.health());
     tracing::info!(
         sources = config.sources.len(),
         config = %config_path.display(),
@@ -159,27 +135,22 @@ pub async fn run(
     );
 
     let mut tasks: JoinSet<SourceReport> = JoinSet::new();
+    let mut reloading: Option<tokio::task::JoinHandle<Reloaded>> = None;
+    let mut reload_again = false;
     let control = loop {
         let now = Instant::now();
-        let mut started = false;
-        for name in due_sources(&config, &slots, now, MAX_CHECKS_IN_FLIGHT - tasks.len()) {
-            if let Some(slot) = slots.get_mut(&name) {
-                slot.checking = true;
-                slot.health.checking = true;
-                let ingester = ingester.clone();
-                let source = slot.config.clone();
-                tasks.spawn(async move { ingester.ingest_source(&source).await });
-                started = true;
-            }
-        }
-        if started {
-            publish_health(&status, &config, &slots);
+        while tasks.len() < MAX_CHECKS_IN_FLIGHT
+            && let Some(index) = slots.start_due(now)
+        {
+            let slot = slots.get_mut(index);
+            slot.health.checking = true;
+            status.publish(index, &slot.health);
+            let ingester = ingester.clone();
+            let source = slot.config.clone();
+            tasks.spawn(async move { ingester.ingest_source(&source).await });
         }
         let next_due = slots
-            .values()
-            .filter(|s| !s.checking)
-            .map(|s| s.due)
-            .min()
+            .next_due()
             .unwrap_or_else(|| now + Duration::from_secs(3600));
         tokio::select! {
             _ = tokio::time::sleep_until(next_due), if tasks.len() < MAX_CHECKS_IN_FLIGHT => {}
@@ -188,20 +159,40 @@ pub async fn run(
                     Ok(report) => finish_check(&output, &status, &config, &mut slots, report),
                     Err(e) => tracing::error!("A check task stopped: {e}"),
                 }
-                publish_health(&status, &config, &slots);
             }
             _ = sigterm.recv() => break Control::Shutdown,
             _ = sigint.recv() => break Control::Shutdown,
             _ = sighup.recv() => {
-                if let Some((new_config, new_ingester)) = reload(&config_path, &config, &output) {
-                    apply_reload(&output, &config, &new_config, &mut slots);
+                if reloading.is_some() {
+                    // The file may have changed after the reload under way read it.
+                    reload_again = true;
+                } else {
+                    reloading = Some(start_reload(&config_path, &config, &output));
+                }
+            }
+            reloaded = async {
+                match reloading.as_mut() {
+                    Some(handle) => handle.await,
+                    None => std::future::pending().await,
+                }
+            }, if reloading.is_some() => {
+                reloading = None;
+                let reloaded = reloaded.unwrap_or_else(|e| {
+                    tracing::error!("Reloading stopped ({e}); the running configuration is kept.");
+                    None
+                });
+                if let Some((new_config, new_ingester)) = reloaded {
+                    slots = apply_reload(&output, &config, &new_config, slots);
                     config = new_config;
                     if let Some(new_ingester) = new_ingester {
                         ingester = new_ingester;
                     }
-                    let names: Vec<String> = config.sources.iter().map(|s| s.name.clone()).collect();
+                    let names: HashSet<&str> = config.sources.iter().map(|s| s.name.as_str()).collect();
                     status.metrics.retain(&names);
-                    publish_health(&status, &config, &slots);
+                    status.publish_all(slots.health());
+                }
+                if std::mem::take(&mut reload_again) {
+                    reloading = Some(start_reload(&config_path, &config, &output));
                 }
             }
         }
@@ -231,6 +222,7 @@ pub async fn run(
         );
         tasks.abort_all();
     }
+    output.close_async().await;
     tracing::info!("Daemon stopped.");
     Ok(())
 }
@@ -275,37 +267,19 @@ fn restore_slot(output: &Output, source: &SourceConfig, config: &Config) -> Slot
     slot
 }
 
-/// Sources due by `now` and not being checked, most overdue first, at most `room`.
-fn due_sources(
-    config: &Config,
-    slots: &HashMap<String, Slot>,
-    now: Instant,
-    room: usize,
-) -> Vec<String> {
-    let mut due: Vec<(&Instant, &String)> = config
-        .sources
-        .iter()
-        .filter_map(|s| slots.get(&s.name).map(|slot| (slot, &s.name)))
-        .filter(|(slot, _)| !slot.checking && slot.due <= now)
-        .map(|(slot, name)| (&slot.due, name))
-        .collect();
-    due.sort();
-    due.into_iter().take(room).map(|(_, n)| n.clone()).collect()
-}
-
 /// Schedules the next check of the reported source and records its health.
 fn finish_check(
     output: &Output,
     status: &Status,
     config: &Config,
-    slots: &mut HashMap<String, Slot>,
+    slots: &mut Slots,
     report: SourceReport,
 ) {
-    let Some(slot) = slots.get_mut(&report.source) else {
+    let Some(index) = slots.index_of(&report.source) else {
         // Removed by a reload while it was being checked.
         return;
     };
-    slot.checking = false;
+    let slot = slots.get_mut(index);
     slot.health.checking = false;
     slot.round += 1;
     if report.cadence.is_some() {
@@ -343,7 +317,6 @@ fn finish_check(
         outcome,
         jitter: schedule::jitter_for(&slot.config.name, slot.round),
     });
-    slot.due = Instant::now() + delay;
     slot.health.next_check = later(now, delay);
     // What the server asked for, so that a restart does not ask sooner.
     let asked = match outcome {
@@ -385,14 +358,16 @@ fn finish_check(
     }
     // The schedule survives a restart; a failure to store it costs at most one early check.
     let state = output.state();
-    let stored = state.source(&report.source).and_then(|mut source_state| {
+    let stored = state.source(&report.source).map(|mut source_state| {
         source_state.next_check = slot.health.next_check;
         source_state.not_before = not_before;
-        state.set_source(&report.source, &source_state)
+        state.set_source(&report.source, &source_state);
     });
     if let Err(err) = stored {
         tracing::error!(source = %report.source, "Could not store the schedule: {err}");
     }
+    status.publish(index, &slot.health);
+    slots.schedule(index, Instant::now() + delay);
 }
 
 /// `wait` after `at`; `None` past chrono's range (no config duration comes near it).
@@ -402,25 +377,23 @@ fn later(at: DateTime<Utc>, wait: Duration) -> Option<DateTime<Utc>> {
         .and_then(|wait| at.checked_add_signed(wait))
 }
 
-fn publish_health(status: &Status, config: &Config, slots: &HashMap<String, Slot>) {
-    let health: Vec<SourceHealth> = config
-        .sources
-        .iter()
-        .filter_map(|s| slots.get(&s.name).map(|slot| slot.health.clone()))
-        .collect();
-    *status
-        .sources
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner()) = health;
+/// A new configuration, and a new ingester when the HTTP settings or the languages changed.
+type Reloaded = Option<(Config, Option<Ingester>)>;
+
+/// Reads the file and builds what a new config needs (language models take a second or more)
+/// on the blocking pool: the daemon goes on checking sources meanwhile.
+fn start_reload(
+    path: &std::path::Path,
+    running: &Config,
+    output: &Arc<Output>,
+) -> tokio::task::JoinHandle<Reloaded> {
+    let (path, running, output) = (path.to_owned(), running.clone(), Arc::clone(output));
+    tokio::task::spawn_blocking(move || reload(&path, &running, &output))
 }
 
 /// Loads the config again. `None` (and every error logged) when it is invalid; a new ingester
 /// when the HTTP settings or the languages changed.
-fn reload(
-    path: &std::path::Path,
-    running: &Config,
-    output: &Arc<Output>,
-) -> Option<(Config, Option<Ingester>)> {
+fn reload(path: &std::path::Path, running: &Config, output: &Arc<Output>) -> Reloaded {
     tracing::info!(config = %path.display(), "SIGHUP: reloading the configuration.");
     let new = match crate::config::load(path) {
         Ok(new) => new,
@@ -466,15 +439,23 @@ fn reload(
 }
 
 /// Added sources are due now, removed ones are dropped, changed ones take their new settings
-/// (and are due no later than their new interval allows).
-fn apply_reload(output: &Output, old: &Config, new: &Config, slots: &mut HashMap<String, Slot>) {
+/// (and are due no later than their new interval allows). The slots come out in the new
+/// config's order.
+fn apply_reload(output: &Output, old: &Config, new: &Config, slots: Slots) -> Slots {
     let now = Instant::now();
-    slots.retain(|name, _| new.source(name).is_some());
+    let names: HashSet<&str> = new.sources.iter().map(|s| s.name.as_str()).collect();
+    let mut kept: HashMap<String, Slot> = slots
+        .into_slots()
+        .into_iter()
+        .filter(|slot| names.contains(slot.config.name.as_str()))
+        .map(|slot| (slot.config.name.clone(), slot))
+        .collect();
     let mut added = 0;
     let mut changed = 0;
+    let mut next = Vec::with_capacity(new.sources.len());
     for source in &new.sources {
-        match slots.get_mut(&source.name) {
-            Some(slot) => {
+        let slot = match kept.remove(&source.name) {
+            Some(mut slot) => {
                 if slot.config != *source || old.defaults != new.defaults {
                     changed += usize::from(slot.config != *source);
                     slot.config = source.clone();
@@ -483,19 +464,22 @@ fn apply_reload(output: &Output, old: &Config, new: &Config, slots: &mut HashMap
                         schedule::running_interval(slot.base(&new.defaults), &new.defaults);
                     slot.due = slot.due.min(now + interval).max(slot.not_before);
                 }
+                slot
             }
             None => {
                 added += 1;
                 let mut slot = restore_slot(output, source, new);
                 slot.due = slot.due.min(now);
-                slots.insert(source.name.clone(), slot);
+                slot
             }
-        }
+        };
+        next.push(slot);
     }
     let removed = old
         .sources
         .iter()
-        .filter(|s| new.source(&s.name).is_none())
+        .filter(|s| !names.contains(s.name.as_str()))
         .count();
     tracing::info!(added, removed, changed, "Configuration reloaded.");
+    Slots::new(next)
 }

@@ -33,6 +33,42 @@ pub struct Document {
     pub size: u64,
 }
 
+/// Bodies up to this size are decoded where they arrive: charset detection and decoding cost
+/// microseconds there, less than handing them to another thread.
+pub const DECODE_INLINE_UP_TO: usize = 64 * 1024;
+
+/// [`document`] for a body that came from the network: a large one (up to `max_body`, 10 MB by
+/// default, with detection and decoding proportional to its size) is decoded on the blocking
+/// pool, so that the async runtime's threads keep serving every other check.
+pub async fn decoded(
+    url: Url,
+    content_type: Option<String>,
+    bytes: Vec<u8>,
+    expected: DocumentKind,
+    override_encoding: Option<&'static encoding_rs::Encoding>,
+) -> Result<Document, super::FetchError> {
+    if bytes.len() <= DECODE_INLINE_UP_TO {
+        return Ok(document(
+            url,
+            content_type.as_deref(),
+            &bytes,
+            expected,
+            override_encoding,
+        ));
+    }
+    tokio::task::spawn_blocking(move || {
+        document(
+            url,
+            content_type.as_deref(),
+            &bytes,
+            expected,
+            override_encoding,
+        )
+    })
+    .await
+    .map_err(|e| super::FetchError::Other(format!("decoding the body stopped: {e}")))
+}
+
 /// Decodes a body into a [`Document`]: works out what kind of document it is, runs the charset
 /// chain, and logs which rule decided.
 pub fn document(

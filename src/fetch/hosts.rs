@@ -3,7 +3,10 @@
 //! lives on that host.
 //!
 //! In: a host name. Out: a [`HostSlot`] held for the duration of the request.
-//! Never: blocks a thread (waiting is async), or lets one slow host delay another.
+//! Never: blocks a thread (waiting is async), lets one slow host delay another, or remembers a
+//! host it has no reason to: an entry with nothing in flight whose delay has passed is dropped
+//! when the map has doubled since the last sweep (every host a followed link ever reached would
+//! otherwise stay for the life of the daemon).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,8 +19,18 @@ use tokio::time::Instant;
 pub(super) struct HostLimits {
     concurrency: usize,
     delay: Duration,
-    hosts: Mutex<HashMap<String, Arc<Host>>>,
+    hosts: Mutex<Hosts>,
 }
+
+#[derive(Debug, Default)]
+struct Hosts {
+    by_name: HashMap<String, Arc<Host>>,
+    /// The map's size that triggers the next sweep (twice what the last one kept).
+    sweep_at: usize,
+}
+
+/// The smallest map that is swept.
+const SWEEP_FROM: usize = 256;
 
 #[derive(Debug)]
 struct Host {
@@ -38,7 +51,10 @@ impl HostLimits {
         HostLimits {
             concurrency: concurrency.max(1),
             delay,
-            hosts: Mutex::new(HashMap::new()),
+            hosts: Mutex::new(Hosts {
+                by_name: HashMap::new(),
+                sweep_at: SWEEP_FROM,
+            }),
         }
     }
 
@@ -47,7 +63,24 @@ impl HostLimits {
             .hosts
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if hosts.by_name.len() >= hosts.sweep_at {
+            let now = Instant::now();
+            // A request waiting (it holds the entry) or in flight (it holds a permit), or the
+            // next start still ahead: forgetting the host would break its limits.
+            let concurrency = self.concurrency;
+            hosts.by_name.retain(|_, host| {
+                Arc::strong_count(host) > 1
+                    || host.in_flight.available_permits() < concurrency
+                    || *host
+                        .next_start
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner())
+                        > now
+            });
+            hosts.sweep_at = (hosts.by_name.len() * 2).max(SWEEP_FROM);
+        }
         hosts
+            .by_name
             .entry(name.to_owned())
             .or_insert_with(|| {
                 Arc::new(Host {
@@ -100,6 +133,26 @@ mod tests {
                 Duration::from_secs(2)
             ]
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn hosts_no_longer_in_use_are_forgotten() {
+        let limits = HostLimits::new(1, Duration::from_secs(1));
+        let held = limits.acquire("busy.example").await;
+        for n in 0..SWEEP_FROM * 4 {
+            let _slot = limits.acquire(&format!("h{n}.example")).await;
+            tokio::time::advance(Duration::from_millis(100)).await;
+        }
+        let hosts = limits.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        // Swept as it grew: only the hosts whose delay has not passed (the last ten) and the
+        // one with a request in flight are kept.
+        assert!(
+            hosts.by_name.len() < SWEEP_FROM * 2,
+            "{}",
+            hosts.by_name.len()
+        );
+        assert!(hosts.by_name.contains_key("busy.example"));
+        drop(held);
     }
 
     #[tokio::test(start_paused = true)]

@@ -19,7 +19,7 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use url::Url;
 
 use super::charset::DocumentKind;
-use super::document::{Document, document, split_content_type};
+use super::document::{Document, decoded, split_content_type};
 use super::guard;
 use super::hosts::HostLimits;
 use super::{FetchError, Fetched, MAX_REDIRECTS, ServerHints, Validators};
@@ -99,13 +99,7 @@ impl HttpFetcher {
         check_status(status, &hints)?;
         let body = self.read_body(&mut response, |_| Ok(())).await?;
         let content_type = header_string(&headers, header::CONTENT_TYPE);
-        let document = document(
-            response.url().clone(),
-            content_type.as_deref(),
-            &body,
-            kind,
-            encoding,
-        );
+        let document = decoded(response.url().clone(), content_type, body, kind, encoding).await?;
         Ok(Fetched::Modified {
             documents: vec![document],
             validators,
@@ -159,13 +153,14 @@ impl HttpFetcher {
         if !sniffed {
             ensure_html(media_type.as_deref(), &body)?;
         }
-        Ok(document(
+        decoded(
             response.url().clone(),
-            content_type.as_deref(),
-            &body,
+            content_type,
+            body,
             DocumentKind::Html,
             None,
-        ))
+        )
+        .await
     }
 
     /// Streams the body, refusing it once it passes `max_body`; `after_chunk` sees the body read

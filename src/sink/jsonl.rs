@@ -76,12 +76,11 @@ impl JsonlSink {
         }
     }
 
-    /// Appends `records` to `file`, serialized in full before the first byte is written, and
-    /// fsyncs it. On failure the file is cut back to its length before the call, so no partial
-    /// batch stays behind.
-    pub fn append(&self, file: &str, records: &[Record]) -> Result<(), SinkError> {
+    /// Appends `parts` (whole JSON lines, from [`json_lines`]) to `file` and fsyncs it once. On
+    /// failure the file is cut back to its length before the call, so no partial batch stays
+    /// behind.
+    pub fn append(&self, file: &str, parts: &[&[u8]]) -> Result<(), SinkError> {
         let path = self.dir.join(file);
-        let parts = json_lines(records).map_err(|e| SinkError::io(&path, e))?;
         let existed = path.exists();
         let mut handle = OpenOptions::new()
             .append(true)
@@ -155,33 +154,19 @@ impl JsonlSink {
     }
 }
 
-/// Batches smaller than this are serialized on the calling thread: a thread costs more.
+/// Batches smaller than this are serialized on the calling thread: handing work to the pool
+/// costs more.
 const PARALLEL_FROM: usize = 64;
 
-/// `records` as JSON Lines, in order, in consecutive parts. A large batch (a big feed's
-/// thousands of records, megabytes of JSON) is serialized on as many threads as there are
-/// cores, one part each: serialization is CPU work that the single writer would otherwise do
-/// alone while the other cores wait for the next batch.
-fn json_lines(records: &[Record]) -> Result<Vec<Vec<u8>>, serde_json::Error> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    if threads < 2 || records.len() < PARALLEL_FROM {
+/// `records` as JSON Lines, in order, in consecutive parts, each line ended by `\n`. A large
+/// batch (a big feed's thousands of records, megabytes of JSON) is serialized part by part on
+/// rayon's pool, one thread per core whatever the number of checks in flight.
+pub fn json_lines(records: &[Record]) -> Result<Vec<Vec<u8>>, serde_json::Error> {
+    use rayon::prelude::*;
+    if records.len() < PARALLEL_FROM {
         return Ok(vec![lines_of(records)?]);
     }
-    let chunk = records.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = records
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || lines_of(part)))
-            .collect();
-        workers
-            .into_iter()
-            .map(|worker| match worker.join() {
-                Ok(lines) => lines,
-                // Serializing a record is total; a panic is a bug, and it is not hidden.
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    })
+    records.par_chunks(PARALLEL_FROM).map(lines_of).collect()
 }
 
 /// One JSON line per record, each ended by `\n`.
@@ -246,29 +231,35 @@ fn cut_torn_tail(path: &Path) -> Result<u64, SinkError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::{Dir, Lang};
-    use chrono::{DateTime, Utc};
 
     fn record(id: &str, revision: u32) -> Record {
         Record {
-            id: id.to_owned(),
-            source: "kan".to_owned(),
-            url: None,
-            title: "כותרת".to_owned(),
-            author: None,
-            published: None,
-            ingested: DateTime::<Utc>::default(),
-            lang: Lang::UND,
-            dir: Dir::Rtl,
-            scripts: Vec::new(),
-            mixed: false,
-            text: String::new(),
-            segments: Vec::new(),
-            content_hash: String::new(),
             revision,
-            warnings: Vec::new(),
-            source_hash: String::new(),
+            ..Record::bare(id, "")
         }
+    }
+
+    fn append(sink: &JsonlSink, file: &str, records: &[Record]) {
+        let parts = json_lines(records).unwrap();
+        let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+        sink.append(file, &parts).unwrap();
+    }
+
+    #[test]
+    fn a_large_batch_is_serialized_in_parts_in_order() {
+        let records: Vec<Record> = (0..200).map(|n| record(&n.to_string(), 1)).collect();
+        let parts = json_lines(&records).unwrap();
+        assert!(parts.len() > 1);
+        let ids: Vec<String> = parts
+            .concat()
+            .split(|b| *b == b'\n')
+            .filter(|line| !line.is_empty())
+            .map(|line| {
+                serde_json::from_slice::<serde_json::Value>(line).unwrap()["id"].to_string()
+            })
+            .collect();
+        let expected: Vec<String> = (0..200).map(|n| format!("\"{n}\"")).collect();
+        assert_eq!(ids, expected);
     }
 
     #[test]
@@ -279,10 +270,9 @@ mod tests {
         let file = JsonlSink::file_name(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap());
         assert_eq!(file, "2026-11-28.jsonl");
         assert_eq!(sink.len(&file).unwrap(), 0);
-        sink.append(&file, &[record("a", 1), record("b", 1)])
-            .unwrap();
+        append(&sink, &file, &[record("a", 1), record("b", 1)]);
         let offset = sink.len(&file).unwrap();
-        sink.append(&file, &[record("a", 2)]).unwrap();
+        append(&sink, &file, &[record("a", 2)]);
 
         let text = std::fs::read_to_string(sink.dir().join(&file)).unwrap();
         assert_eq!(text.lines().count(), 3);
@@ -313,7 +303,7 @@ mod tests {
         let file = "2026-11-28.jsonl";
         {
             let (sink, _) = JsonlSink::open(&records).unwrap();
-            sink.append(file, &[record("a", 1)]).unwrap();
+            append(&sink, file, &[record("a", 1)]);
         }
         let path = records.join(file);
         let complete = std::fs::read(&path).unwrap();

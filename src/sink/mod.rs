@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 pub use jsonl::JsonlSink;
 
 /// Why records could not be written.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum SinkError {
     #[error("{path}: {message}")]
     Io { path: PathBuf, message: String },

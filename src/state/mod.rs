@@ -4,14 +4,21 @@
 //! [`Change`] (`New`, `Updated` with the next revision, or `Unchanged`), the stored
 //! [`SourceState`] (HTTP validators, last success/failure), and the journal of batches that were
 //! being written when a process stopped. Everything lives in one redb file,
-//! `<output.dir>/state/nahar.redb`; every change is one ACID transaction.
+//! `<output.dir>/state/nahar.redb`; every change is one ACID transaction, and one transaction
+//! serves many batches (group commit: the cost of a commit is shared by every source that
+//! finished at the same time). A source's state set between batches (a 304, a failure, the
+//! daemon's schedule) is kept in memory and stored with the next transaction
+//! ([`State::save_sources`]): losing it in a crash costs one unconditional fetch or one early
+//! check, never a record. The page cache is bounded ([`CACHE_BYTES`]), so memory does not grow
+//! with the store.
 //! Never: reads records files or the network, or marks an item seen before its line is durable —
-//! [`State::begin_batch`] journals a batch *before* the sink writes it and [`State::commit_batch`]
-//! marks its items seen *after* the sink's fsync, so a crash in between is resolved on the next
+//! [`State::begin_batches`] journals batches *before* the sink writes them and
+//! [`State::commit_batches`] marks their items seen *after* the sink's fsync, so a crash in between is resolved on the next
 //! start by [`State::resolve_batch`] against what the file really holds.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -27,6 +34,11 @@ const PENDING: TableDefinition<u64, &str> = TableDefinition::new("pending");
 
 /// The file name of the store inside the state directory.
 pub const STATE_FILE: &str = "nahar.redb";
+
+/// redb's page cache. Its default (1 GiB) lets a long-running daemon's memory grow with the
+/// store; lookups are by source and id, so a small cache of the upper pages serves them and the
+/// operating system's file cache holds the rest.
+pub const CACHE_BYTES: usize = 32 * 1024 * 1024;
 
 /// What a record is, compared with what was written before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,7 +186,7 @@ pub struct PendingBatch {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchTicket(pub u64);
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StateError {
     #[error("{path}: the state store is in use by another nahar process on this output directory")]
     InUse { path: PathBuf },
@@ -187,6 +199,24 @@ pub enum StateError {
 pub struct State {
     db: Database,
     path: PathBuf,
+    unsaved: Mutex<Unsaved>,
+}
+
+/// Source states set but not stored yet: the newest per source, each with the number of the
+/// set, so that a save removes only what it stored (a newer set during the save stays).
+#[derive(Debug, Default)]
+struct Unsaved {
+    sets: u64,
+    sources: HashMap<String, (u64, SourceState)>,
+}
+
+/// A journalled batch whose lines are durable: its items are marked seen and its source's
+/// state stored.
+#[derive(Debug)]
+pub struct Durable<'a> {
+    pub ticket: &'a BatchTicket,
+    pub batch: &'a PendingBatch,
+    pub source_state: &'a SourceState,
 }
 
 impl State {
@@ -198,7 +228,10 @@ impl State {
             message,
         };
         crate::files::create_private_dir(dir).map_err(|e| store_error(e.to_string()))?;
-        let db = match Database::create(&path) {
+        let db = match redb::Builder::new()
+            .set_cache_size(CACHE_BYTES)
+            .create(&path)
+        {
             Ok(db) => db,
             Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
                 return Err(StateError::InUse { path });
@@ -206,7 +239,11 @@ impl State {
             Err(e) => return Err(store_error(e.to_string())),
         };
         crate::files::restrict_permissions(&path).map_err(|e| store_error(e.to_string()))?;
-        let state = State { db, path };
+        let state = State {
+            db,
+            path,
+            unsaved: Mutex::default(),
+        };
         // Create the tables, so that readers never meet a missing one.
         state.write(|txn| {
             txn.open_table(SEEN)?;
@@ -321,8 +358,11 @@ impl State {
         Some(sources)
     }
 
-    /// The stored state of `source` (default when never seen).
+    /// The state of `source`: the last one set, else the stored one (default when never seen).
     pub fn source(&self, source: &str) -> Result<SourceState, StateError> {
+        if let Some((_, state)) = self.unsaved().sources.get(source) {
+            return Ok(state.clone());
+        }
         let txn = self.db.begin_read().map_err(|e| self.error(e))?;
         let table = txn.open_table(SOURCES).map_err(|e| self.error(e))?;
         let Some(value) = table.get(source).map_err(|e| self.error(e))? else {
@@ -333,80 +373,145 @@ impl State {
         Ok(serde_json::from_str(value.value()).unwrap_or_default())
     }
 
-    /// Stores `state` for `source` (a run that wrote nothing: unchanged, 304, or failure; the
-    /// daemon's schedule). Not synced to disk on its own: losing it in a crash costs one
-    /// unconditional fetch or one early check, never a record, so an unchanged poll costs no
-    /// fsync. The next batch commit (which is synced) makes it durable with it.
-    pub fn set_source(&self, source: &str, state: &SourceState) -> Result<(), StateError> {
-        let json = serde_json::to_string(state).map_err(|e| self.error(e))?;
-        let mut txn = self.db.begin_write().map_err(|e| self.error(e))?;
-        txn.set_durability(redb::Durability::None)
-            .map_err(|e| self.error(e))?;
-        {
-            let mut table = txn.open_table(SOURCES).map_err(|e| self.error(e))?;
-            table
-                .insert(source, json.as_str())
-                .map_err(|e| self.error(e))?;
-        }
-        txn.commit().map_err(|e| self.error(e))
+    /// Sets the state of `source` (a pass that wrote nothing: unchanged, 304 or failure; the
+    /// daemon's schedule). No I/O: it is stored by the next [`State::save_sources`] or
+    /// [`State::commit_batches`], so an unchanged poll costs no transaction of its own.
+    pub fn set_source(&self, source: &str, state: &SourceState) {
+        let mut unsaved = self.unsaved();
+        unsaved.sets += 1;
+        let set = unsaved.sets;
+        unsaved
+            .sources
+            .insert(source.to_owned(), (set, state.clone()));
     }
 
-    /// Journals a batch before its lines are written.
-    pub fn begin_batch(&self, batch: &PendingBatch) -> Result<BatchTicket, StateError> {
-        let json = serde_json::to_string(batch).map_err(|e| self.error(e))?;
+    /// Whether some source's state is set but not stored.
+    pub fn has_unsaved(&self) -> bool {
+        !self.unsaved().sources.is_empty()
+    }
+
+    /// Stores the states set since the last save in one synced transaction (which syncs every
+    /// unsynced one before it too).
+    pub fn save_sources(&self) -> Result<(), StateError> {
+        let txn = self.db.begin_write().map_err(|e| self.error(e))?;
+        let saved = self.store_unsaved(&txn, &HashSet::new())?;
+        txn.commit().map_err(|e| self.error(e))?;
+        self.forget_saved(&saved);
+        Ok(())
+    }
+
+    /// Writes every unsaved state but those of `superseded` sources (a batch stores a newer
+    /// one in the same transaction); returns what was written, for [`State::forget_saved`].
+    fn store_unsaved(
+        &self,
+        txn: &redb::WriteTransaction,
+        superseded: &HashSet<&str>,
+    ) -> Result<Vec<(String, u64)>, StateError> {
+        let snapshot: Vec<(String, u64, String)> = {
+            let unsaved = self.unsaved();
+            let mut rows = Vec::with_capacity(unsaved.sources.len());
+            for (name, (set, state)) in &unsaved.sources {
+                let json = serde_json::to_string(state).map_err(|e| self.error(e))?;
+                rows.push((name.clone(), *set, json));
+            }
+            rows
+        };
+        let mut table = txn.open_table(SOURCES).map_err(|e| self.error(e))?;
+        let mut saved = Vec::with_capacity(snapshot.len());
+        for (name, set, json) in snapshot {
+            if !superseded.contains(name.as_str()) {
+                table
+                    .insert(name.as_str(), json.as_str())
+                    .map_err(|e| self.error(e))?;
+            }
+            saved.push((name, set));
+        }
+        Ok(saved)
+    }
+
+    /// Drops the unsaved states a committed transaction stored, unless set again since.
+    fn forget_saved(&self, saved: &[(String, u64)]) {
+        let mut unsaved = self.unsaved();
+        for (name, set) in saved {
+            if unsaved.sources.get(name).is_some_and(|(now, _)| now == set) {
+                unsaved.sources.remove(name);
+            }
+        }
+    }
+
+    fn unsaved(&self) -> MutexGuard<'_, Unsaved> {
+        // The map is whole after any panic (every change is one insert or remove).
+        self.unsaved
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Journals batches before their lines are written, in one synced transaction.
+    pub fn begin_batches(&self, batches: &[PendingBatch]) -> Result<Vec<BatchTicket>, StateError> {
+        let mut rows = Vec::with_capacity(batches.len());
+        for batch in batches {
+            rows.push(serde_json::to_string(batch).map_err(|e| self.error(e))?);
+        }
         self.write(|txn| {
             let mut table = txn.open_table(PENDING)?;
-            let number = match table.last()? {
+            let first = match table.last()? {
                 Some((key, _)) => key.value() + 1,
                 None => 1,
             };
-            table.insert(number, json.as_str())?;
-            Ok(BatchTicket(number))
+            let mut tickets = Vec::with_capacity(rows.len());
+            for (number, json) in (first..).zip(&rows) {
+                table.insert(number, json.as_str())?;
+                tickets.push(BatchTicket(number));
+            }
+            Ok(tickets)
         })
     }
 
-    /// The batch's lines are durable: marks its items seen and stores the source's new state, in
-    /// one transaction.
-    pub fn commit_batch(
+    /// Ends journalled batches in one transaction: the `durable` ones' items are marked seen and
+    /// their sources' states stored; the `abandoned` ones (their write failed and was undone)
+    /// are forgotten, their items staying unseen for a later pass. The states set since the last
+    /// save are stored with them.
+    ///
+    /// Not synced on its own: until the next synced commit, the journal still holds these
+    /// batches, and a crash resolves them against the records files on the next start exactly
+    /// as if this transaction had never run. An fsync per group is saved at no risk.
+    pub fn commit_batches(
         &self,
-        ticket: &BatchTicket,
-        source_state: &SourceState,
+        durable: &[Durable<'_>],
+        abandoned: &[BatchTicket],
     ) -> Result<(), StateError> {
-        let json = serde_json::to_string(source_state).map_err(|e| self.error(e))?;
-        let batch = self.pending_batch(ticket)?;
-        self.write(|txn| {
-            if let Some(batch) = &batch {
-                let mut seen = txn.open_table(SEEN)?;
-                for item in &batch.items {
+        let mut states = Vec::with_capacity(durable.len());
+        for batch in durable {
+            states.push(serde_json::to_string(batch.source_state).map_err(|e| self.error(e))?);
+        }
+        let superseded: HashSet<&str> = durable.iter().map(|d| d.batch.source.as_str()).collect();
+        let mut txn = self.db.begin_write().map_err(|e| self.error(e))?;
+        txn.set_durability(redb::Durability::None)
+            .map_err(|e| self.error(e))?;
+        let saved = self.store_unsaved(&txn, &superseded)?;
+        let marked = (|| -> Result<(), redb::Error> {
+            let mut seen = txn.open_table(SEEN)?;
+            let mut sources = txn.open_table(SOURCES)?;
+            let mut pending = txn.open_table(PENDING)?;
+            for (done, json) in durable.iter().zip(&states) {
+                for item in &done.batch.items {
                     seen.insert(
-                        (batch.source.as_str(), item.id.as_str()),
+                        (done.batch.source.as_str(), item.id.as_str()),
                         (item.revision, item.source_hash.as_str()),
                     )?;
                 }
-                txn.open_table(SOURCES)?
-                    .insert(batch.source.as_str(), json.as_str())?;
+                sources.insert(done.batch.source.as_str(), json.as_str())?;
+                pending.remove(done.ticket.0)?;
             }
-            txn.open_table(PENDING)?.remove(ticket.0)?;
+            for ticket in abandoned {
+                pending.remove(ticket.0)?;
+            }
             Ok(())
-        })
-    }
-
-    /// The write failed and was undone: forgets the batch (its items stay unseen and are
-    /// written by a later run).
-    pub fn abandon_batch(&self, ticket: &BatchTicket) -> Result<(), StateError> {
-        self.write(|txn| {
-            txn.open_table(PENDING)?.remove(ticket.0)?;
-            Ok(())
-        })
-    }
-
-    fn pending_batch(&self, ticket: &BatchTicket) -> Result<Option<PendingBatch>, StateError> {
-        let txn = self.db.begin_read().map_err(|e| self.error(e))?;
-        let table = txn.open_table(PENDING).map_err(|e| self.error(e))?;
-        let value = table.get(ticket.0).map_err(|e| self.error(e))?;
-        value
-            .map(|v| serde_json::from_str(v.value()).map_err(|e| self.error(e)))
-            .transpose()
+        })();
+        marked.map_err(|e| self.error(e))?;
+        txn.commit().map_err(|e| self.error(e))?;
+        self.forget_saved(&saved);
+        Ok(())
     }
 
     /// Batches journalled but neither committed nor abandoned: a process stopped while writing.
@@ -457,6 +562,7 @@ impl State {
             txn.open_table(PENDING)?.remove(ticket.0)?;
             Ok(())
         })?;
+        self.unsaved().sources.remove(&batch.source);
         Ok(ResolvedBatch {
             recovered: batch.items.len() - missing,
             missing,
@@ -477,28 +583,9 @@ pub struct ResolvedBatch {
 mod tests {
     use super::*;
     use crate::record::Record;
-    use crate::text::{Dir, Lang};
 
     fn record(id: &str, hash: &str) -> Record {
-        Record {
-            id: id.to_owned(),
-            source: "kan".to_owned(),
-            url: None,
-            title: String::new(),
-            author: None,
-            published: None,
-            ingested: DateTime::<Utc>::default(),
-            lang: Lang::UND,
-            dir: Dir::Ltr,
-            scripts: Vec::new(),
-            mixed: false,
-            text: String::new(),
-            segments: Vec::new(),
-            content_hash: String::new(),
-            revision: 1,
-            warnings: Vec::new(),
-            source_hash: hash.to_owned(),
-        }
+        Record::bare(id, hash)
     }
 
     fn items(records: &[Record]) -> Vec<PendingItem> {
@@ -544,8 +631,13 @@ mod tests {
             offset: 0,
             items: items(records),
         };
-        let ticket = state.begin_batch(&batch).unwrap();
-        state.commit_batch(&ticket, source_state).unwrap();
+        let tickets = state.begin_batches(std::slice::from_ref(&batch)).unwrap();
+        let done = Durable {
+            ticket: &tickets[0],
+            batch: &batch,
+            source_state,
+        };
+        state.commit_batches(&[done], &[]).unwrap();
     }
 
     fn at(h: u32, m: u32) -> DateTime<Utc> {
@@ -708,6 +800,54 @@ mod tests {
         );
     }
 
+    fn etag(state: &State) -> Option<String> {
+        state.source("kan").unwrap().etag
+    }
+
+    fn with_etag(etag: &str) -> SourceState {
+        SourceState {
+            etag: Some(etag.to_owned()),
+            ..SourceState::default()
+        }
+    }
+
+    #[test]
+    fn a_state_set_is_read_at_once_and_stored_by_the_next_save_or_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let state = State::open(dir.path()).unwrap();
+            state.set_source("kan", &with_etag("a"));
+            assert_eq!(etag(&state).as_deref(), Some("a"));
+            assert!(state.has_unsaved());
+            state.save_sources().unwrap();
+            assert!(!state.has_unsaved());
+        }
+        let state = State::open(dir.path()).unwrap();
+        assert_eq!(etag(&state).as_deref(), Some("a"));
+
+        // A batch's state is newer than one set before it: the batch's is stored.
+        state.set_source("kan", &with_etag("b"));
+        write_batch(&state, &[record("x", "h1")], &with_etag("c"));
+        assert_eq!(etag(&state).as_deref(), Some("c"));
+        assert!(!state.has_unsaved());
+
+        // A state set while a save is under way is newer than what the save stores: it stays.
+        state.set_source("kan", &with_etag("d"));
+        let txn = state.db.begin_write().unwrap();
+        let saved = state.store_unsaved(&txn, &HashSet::new()).unwrap();
+        state.set_source("kan", &with_etag("e"));
+        txn.commit().unwrap();
+        state.forget_saved(&saved);
+        assert!(state.has_unsaved());
+        assert_eq!(etag(&state).as_deref(), Some("e"));
+        state.save_sources().unwrap();
+        drop(state);
+        assert_eq!(
+            etag(&State::open(dir.path()).unwrap()).as_deref(),
+            Some("e")
+        );
+    }
+
     #[test]
     fn state_survives_reopening_and_a_second_open_is_refused() {
         let dir = tempfile::tempdir().unwrap();
@@ -739,15 +879,14 @@ mod tests {
     fn an_interrupted_batch_keeps_what_is_on_disk_and_forgets_the_validators() {
         let dir = tempfile::tempdir().unwrap();
         let state = State::open(dir.path()).unwrap();
-        state
-            .set_source(
-                "kan",
-                &SourceState {
-                    etag: Some("\"v1\"".to_owned()),
-                    ..SourceState::default()
-                },
-            )
-            .unwrap();
+        state.set_source(
+            "kan",
+            &SourceState {
+                etag: Some("\"v1\"".to_owned()),
+                ..SourceState::default()
+            },
+        );
+        state.save_sources().unwrap();
         let records = vec![record("a", "h1"), record("b", "h1")];
         let batch = PendingBatch {
             source: "kan".to_owned(),
@@ -755,7 +894,10 @@ mod tests {
             offset: 10,
             items: items(&records),
         };
-        let ticket = state.begin_batch(&batch).unwrap();
+        let ticket = state
+            .begin_batches(std::slice::from_ref(&batch))
+            .unwrap()
+            .remove(0);
         let pending = state.pending().unwrap();
         assert_eq!(pending, vec![(ticket.clone(), batch.clone())]);
 

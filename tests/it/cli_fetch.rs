@@ -485,12 +485,12 @@ fn a_torn_line_and_an_interrupted_batch_are_repaired_without_loss_or_duplicates(
             .collect();
         output
             .state()
-            .begin_batch(&nahar::state::PendingBatch {
+            .begin_batches(&[nahar::state::PendingBatch {
                 source: "a".to_owned(),
                 file: file.clone(),
                 offset,
                 items,
-            })
+            }])
             .expect("journal");
         let x5_line = serde_json::to_string(&x5).expect("json");
         let mut handle = std::fs::OpenOptions::new()

@@ -638,9 +638,12 @@ fn a_full_disk_is_a_clear_error_and_the_next_run_completes_without_duplicates() 
     let dir = tempfile::tempdir().expect("tempdir");
     let mut feed =
         String::from("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>big</title>");
+    // Records grow faster than the state store (their text, twice): the first batch of 2,000
+    // fits under the limit, the second does not.
+    let filler = "More words that only the records file carries, not the state store. ".repeat(4);
     for n in 0..3_000 {
         feed.push_str(&format!(
-            "<item><guid>{n}</guid><title>Item {n}: ראש הממשלה נפגש עם שליח אמריקאי</title><description>Paragraph {n} with enough words to make the record file grow past the limit quickly.</description></item>"
+            "<item><guid>{n}</guid><title>Item {n}: ראש הממשלה נפגש עם שליח אמריקאי</title><description>Paragraph {n} with enough words to make the record file grow past the limit quickly. {filler}</description></item>"
         ));
     }
     feed.push_str("</channel></rss>");
@@ -650,12 +653,12 @@ fn a_full_disk_is_a_clear_error_and_the_next_run_completes_without_duplicates() 
         "[output]\ndir = \"out\"\n\n[[source]]\nname = \"big\"\nurl = \"file:feed.xml\"\n",
     )
     .expect("config");
-    // A file-size limit makes every write past 2 MB fail with EFBIG, as a full disk fails
+    // A file-size limit makes every write past 3 MiB fail with EFBIG, as a full disk fails
     // with ENOSPC: the state store fits, the records do not. SIGXFSZ is ignored so that the
     // write fails instead of the process dying (a shell runs nahar with both settings).
     let limited = Command::new("sh")
         .arg("-c")
-        .arg("trap '' XFSZ; ulimit -f 4096; exec \"$0\" fetch -c \"$1\"")
+        .arg("trap '' XFSZ; ulimit -f 6144; exec \"$0\" fetch -c \"$1\"")
         .arg(env!("CARGO_BIN_EXE_nahar"))
         .arg(dir.path().join("nahar.toml"))
         .env_remove("NAHAR_CONFIG")

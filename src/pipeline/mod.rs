@@ -9,8 +9,9 @@
 //! whose records were not written (a later 304 would hide them for good), lets one source's
 //! failure touch another source, or runs parsing and text analysis on the async reactor.
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+mod output;
+
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{SubsecRound, Utc};
@@ -19,172 +20,10 @@ use crate::config::{Config, SourceConfig};
 use crate::fetch::{Document, FetchError, Fetched, Fetcher, ServerHints, Validators};
 use crate::record::{Record, record_id};
 use crate::report::{Counts, Failure, SourceError, SourceReport};
-use crate::sink::{JsonlSink, OutputLock, SinkError};
-use crate::state::{Change, ItemKey, PendingBatch, PendingItem, SourceState, State, StateError};
+use crate::state::{Change, ItemKey};
 use crate::text::Analyzer;
 use crate::{extract, parse};
-
-/// Where records go.
-#[derive(Debug)]
-enum RecordSink {
-    Jsonl(JsonlSink),
-    /// `--out -`: JSON Lines on stdout; state is still kept, so each item is printed once.
-    Stdout,
-}
-
-/// An output directory opened for writing: locked, repaired and reconciled.
-#[derive(Debug)]
-pub struct Output {
-    dir: PathBuf,
-    state: State,
-    /// Serializes batches: journal, append and commit of one batch happen together.
-    sink: Mutex<RecordSink>,
-    _lock: OutputLock,
-}
-
-/// What opening an output directory had to repair after an interrupted run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Recovery {
-    /// Torn last lines cut off.
-    pub torn_lines: usize,
-    /// Records of interrupted batches that were durable and are now marked seen.
-    pub recovered: usize,
-    /// Records of interrupted batches that never reached the disk; their items are fetched
-    /// again in full.
-    pub missing: usize,
-}
-
-/// Why an output directory could not be opened.
-#[derive(Debug, thiserror::Error)]
-pub enum OutputError {
-    #[error(transparent)]
-    Sink(#[from] SinkError),
-    #[error(transparent)]
-    State(#[from] StateError),
-}
-
-impl Output {
-    /// Opens `dir` (`output.dir`): takes the lock (refusing a second nahar on it), cuts torn
-    /// lines, and resolves batches a previous process left half-written. With `to_stdout`, records
-    /// go to stdout instead of `dir/records`.
-    pub fn open(dir: &Path, to_stdout: bool) -> Result<(Output, Recovery), OutputError> {
-        let lock = OutputLock::acquire(dir)?;
-        let (sink, repairs) = JsonlSink::open(&dir.join("records"))?;
-        let state = State::open(&dir.join("state"))?;
-        let mut recovery = Recovery {
-            torn_lines: repairs.len(),
-            ..Recovery::default()
-        };
-        for (ticket, batch) in state.pending()? {
-            let written = if batch.file == STDOUT_FILE {
-                Default::default()
-            } else {
-                sink.written_since(&batch.file, batch.offset)?
-            };
-            let resolved = state.resolve_batch(&ticket, &batch, &written)?;
-            tracing::warn!(
-                source = %batch.source,
-                recovered = resolved.recovered,
-                missing = resolved.missing,
-                "Resolved a batch interrupted by a previous run: durable records kept, the rest will be fetched again."
-            );
-            recovery.recovered += resolved.recovered;
-            recovery.missing += resolved.missing;
-        }
-        let sink = if to_stdout {
-            RecordSink::Stdout
-        } else {
-            RecordSink::Jsonl(sink)
-        };
-        Ok((
-            Output {
-                dir: dir.to_owned(),
-                state,
-                sink: Mutex::new(sink),
-                _lock: lock,
-            },
-            recovery,
-        ))
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    pub fn state(&self) -> &State {
-        &self.state
-    }
-
-    /// Writes one source's batch durably, then marks it seen with the source's new state.
-    fn write_batch(
-        &self,
-        source: &str,
-        records: &[Record],
-        source_state: &SourceState,
-    ) -> Result<(), Failure> {
-        let sink = self
-            .sink
-            .lock()
-            .map_err(|_| Failure::Internal("the sink lock was poisoned".to_owned()))?;
-        let items = records
-            .iter()
-            .map(|r| PendingItem {
-                id: r.id.clone(),
-                revision: r.revision,
-                source_hash: r.source_hash.clone(),
-            })
-            .collect();
-        match &*sink {
-            RecordSink::Jsonl(jsonl) => {
-                let day = records
-                    .first()
-                    .map(|r| r.ingested)
-                    .unwrap_or_else(Utc::now)
-                    .date_naive();
-                let file = JsonlSink::file_name(day);
-                let batch = PendingBatch {
-                    source: source.to_owned(),
-                    offset: jsonl.len(&file)?,
-                    file: file.clone(),
-                    items,
-                };
-                let ticket = self.state.begin_batch(&batch)?;
-                if let Err(err) = jsonl.append(&file, records) {
-                    self.state.abandon_batch(&ticket)?;
-                    return Err(err.into());
-                }
-                self.state.commit_batch(&ticket, source_state)?;
-            }
-            RecordSink::Stdout => {
-                use std::io::Write;
-                let batch = PendingBatch {
-                    source: source.to_owned(),
-                    file: STDOUT_FILE.to_owned(),
-                    offset: 0,
-                    items,
-                };
-                let ticket = self.state.begin_batch(&batch)?;
-                let mut buffer = Vec::new();
-                for record in records {
-                    serde_json::to_writer(&mut buffer, record)
-                        .map_err(|e| Failure::Internal(e.to_string()))?;
-                    buffer.push(b'\n');
-                }
-                let stdout = std::io::stdout();
-                let mut out = stdout.lock();
-                if let Err(err) = out.write_all(&buffer).and_then(|()| out.flush()) {
-                    self.state.abandon_batch(&ticket)?;
-                    return Err(Failure::Sink(SinkError::io(Path::new("<stdout>"), err)));
-                }
-                self.state.commit_batch(&ticket, source_state)?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The journal's name for stdout: nothing can be reconciled against it.
-const STDOUT_FILE: &str = "-";
+pub use output::{EncodedBatch, Output, OutputError, Recovery, SYNC_EVERY};
 
 /// Everything a pass over sources shares: the fetcher (one client, per-host limits), the
 /// analyzer (built once for the candidate languages) and the output.
@@ -204,7 +43,7 @@ impl Ingester {
         })
     }
 
-    pub fn output(&self) -> &Output {
+    pub fn output(&self) -> &Arc<Output> {
         &self.output
     }
 
@@ -266,7 +105,7 @@ impl Ingester {
                 let updated = stored.updated_by(&validators);
                 source_state.etag = updated.etag;
                 source_state.last_modified = updated.last_modified;
-                state.set_source(&source.name, &source_state)?;
+                state.set_source(&source.name, &source_state);
                 return Ok(());
             }
             Fetched::Modified {
@@ -303,9 +142,7 @@ impl Ingester {
         interim.last_modified = stored.last_modified.clone();
         let batches: Vec<Vec<(parse::FeedEntry, u32)>> = chunked(classified.changed, BATCH_ITEMS);
         if batches.is_empty() {
-            self.output
-                .state()
-                .set_source(&source.name, &source_state)?;
+            self.output.state().set_source(&source.name, &source_state);
         }
         let last = batches.len().saturating_sub(1);
         for (index, batch) in batches.into_iter().enumerate() {
@@ -321,13 +158,13 @@ impl Ingester {
             } else {
                 interim.clone()
             };
-            let written = tokio::task::spawn_blocking(move || {
-                this.write_batch_of(&owned, &batch, pages, &state)
-            })
-            .await
-            .map_err(|e| Failure::Internal(format!("the worker stopped: {e}")))??;
-            report.counts.new += written.new;
-            report.counts.updated += written.updated;
+            let (encoded, counts) =
+                tokio::task::spawn_blocking(move || this.encode_batch(&owned, &batch, pages))
+                    .await
+                    .map_err(|e| Failure::Internal(format!("the worker stopped: {e}")))??;
+            self.output.write(&source.name, encoded, state).await?;
+            report.counts.new += counts.new;
+            report.counts.updated += counts.updated;
         }
         documents_failed(classified.parse_failures)
     }
@@ -477,29 +314,27 @@ impl Ingester {
         })
     }
 
-    /// Builds and writes the records of one batch of classified items (blocking work); the
-    /// counts of what was written.
-    fn write_batch_of(
+    /// Builds and serializes the records of one batch of classified items (blocking work),
+    /// with the counts of what they are.
+    fn encode_batch(
         &self,
         source: &SourceConfig,
         batch: &[(parse::FeedEntry, u32)],
         pages: Vec<Option<Result<FollowedPage, String>>>,
-        source_state: &SourceState,
-    ) -> Result<Counts, Failure> {
+    ) -> Result<(EncodedBatch, Counts), Failure> {
         let ingested = Utc::now().trunc_subsecs(0);
         let records = self.build_records(source, batch, pages, ingested);
-        self.output
-            .write_batch(&source.name, &records, source_state)?;
         let new = records.iter().filter(|r| r.revision == 1).count();
-        Ok(Counts {
+        let counts = Counts {
             new,
             updated: records.len() - new,
             unchanged: 0,
-        })
+        };
+        Ok((EncodedBatch::new(&records)?, counts))
     }
 
-    /// Extracts and analyses the changed items, in order, on up to as many threads as there are
-    /// cores (text analysis is most of a large feed's cost). An item whose page was followed
+    /// Extracts and analyses the changed items, in order, on rayon's pool (one thread per core
+    /// whatever the number of checks in flight; text analysis is most of a large feed's cost). An item whose page was followed
     /// gets its body from the page; one whose page failed keeps the feed's own content and says
     /// why in a `link_not_followed` warning.
     fn build_records(
@@ -537,37 +372,21 @@ impl Ingester {
             record.revision = *revision;
             record
         };
-        let changed = work;
-        let threads = std::thread::available_parallelism().map_or(1, usize::from);
-        if threads < 2 || changed.len() < PARALLEL_FROM {
-            return changed.iter().map(build).collect();
+        if work.len() < PARALLEL_FROM {
+            return work.iter().map(build).collect();
         }
-        let chunk = changed.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = changed
-                .chunks(chunk)
-                .map(|part| scope.spawn(move || part.iter().map(build).collect::<Vec<_>>()))
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|worker| match worker.join() {
-                    Ok(records) => records,
-                    // Text analysis is total; a panic here is a bug, and it must not lose the
-                    // other records silently — propagate it like the single-threaded path would.
-                    Err(panic) => std::panic::resume_unwind(panic),
-                })
-                .collect()
-        })
+        use rayon::prelude::*;
+        work.par_iter().map(build).collect()
     }
 
     /// Stores a failure in the source's health, keeping its validators.
     fn remember_failure(&self, source: &SourceConfig, failure: &Failure) {
         let state = self.output.state();
-        let result = state.source(&source.name).and_then(|mut source_state| {
+        let result = state.source(&source.name).map(|mut source_state| {
             source_state.last_failure = Some(Utc::now().trunc_subsecs(0));
             source_state.last_error = Some(failure.to_string());
             source_state.consecutive_failures = source_state.consecutive_failures.saturating_add(1);
-            state.set_source(&source.name, &source_state)
+            state.set_source(&source.name, &source_state);
         });
         if let Err(err) = result {
             tracing::error!(source = %source.name, "Could not record the failure in the state store: {err}");
@@ -713,7 +532,7 @@ struct Classified {
 /// Item pages read at once per source; the fetcher's per-host limits still apply on top.
 const FOLLOW_CONCURRENCY: usize = 8;
 
-/// Items fewer than this are built on the calling thread: spawning costs more than it saves.
+/// Items fewer than this are built on the calling thread: the pool costs more than it saves.
 const PARALLEL_FROM: usize = 64;
 
 /// Drops every item whose id occurs again later in `items`; returns how many were dropped.
