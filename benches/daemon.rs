@@ -18,18 +18,27 @@
 //! - `INGEST_TIMEOUT_SECS`: how long phase A may take before the bench gives up, default 600.
 //! - `RESTART_WAIT_SECS`: how long phase C waits for the first poll after the restart, default 30.
 //! - `KEEP_TMP=1`: keep the temporary directory (config, output, daemon logs) and print its path.
-//! - `INGEST_ONLY=1`: stop after phases A and B (for 10,000 sources, polling all of them every
-//!   5 s is more than 2 cores can do, so phase C cannot finish a round).
+//! - `PHASES`: which of C, D and M run after A and B (default `CD`; `INGEST_ONLY=1` is `PHASES=`).
+//! - `POLL_INTERVAL_SECS`: phase C's interval, default 5 (50,000 sources: 60, which is ten
+//!   times the polling rate of 50,000 sources every 10 minutes).
+//! - `MONTH_RECORDS`: phase M's record count (default 0: no phase M).
 //!
 //! Phases:
 //! - A (ingestion): `nahar run` with `interval = "10m"` on an empty output directory; the time
 //!   until all N×10 records are complete lines in `out/records/*.jsonl`, the daemon's CPU seconds
 //!   (utime + stime) at that instant and its peak RSS (VmHWM).
 //! - B (idle): nothing is due for 10 minutes; CPU over `IDLE_SECS`.
-//! - C (polling): restart with `interval = "5s"` on the same output: every poll is a 304; CPU
-//!   over `STEADY_SECS` and `nahar_not_modified_total` from `/metrics`.
+//! - C (polling): restart with `interval = POLL_INTERVAL_SECS` on the same output: every poll is
+//!   a 304; CPU over `STEADY_SECS`, `nahar_not_modified_total` from `/metrics`, the CPU per poll,
+//!   and what it comes to for N sources every 10 minutes.
 //! - D (latency): restart with `interval = "2s"`; a new item is added to 5 feeds, one after the
 //!   other, and the time until each record is on disk is measured.
+//! - M (a month): restart with `interval = "1s"` while every request to a feed gets 10 new
+//!   items, until `MONTH_RECORDS` records are written (3,000,000 is a month at 100,000 a day);
+//!   resident memory sampled every second: after warm-up (10 % of the records), at the end, its
+//!   growth per 1,000 records in between, and the peak.
+//! - The feed server's own CPU (its one thread) is reported with A and C: it is not the
+//!   bottleneck when it stays well under one core.
 //! - Every stop is SIGTERM (`kill -TERM`); its duration and exit status are reported.
 //!
 //! Prints a table; exits 1 when a correctness check failed (records missing or repeated, a
@@ -43,7 +52,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -60,6 +69,8 @@ type Result<T> = std::result::Result<T, BoxError>;
 const ITEMS_PER_FEED: usize = 10;
 const DESCRIPTION_BYTES: usize = 300;
 const PROBES: usize = 5;
+/// The feed server's thread (its CPU is measured on its own).
+const SERVER_THREAD: &str = "feed-server";
 
 fn main() {
     match run() {
@@ -82,8 +93,12 @@ struct Settings {
     ingest_timeout: Duration,
     restart_wait: Duration,
     keep_tmp: bool,
-    /// `INGEST_ONLY=1`: phases A (ingestion) and B (idle) only.
-    ingest_only: bool,
+    /// The phases after A and B: `C` (polling), `D` (latency), `M` (a month of records).
+    phases: String,
+    /// Phase C's interval.
+    poll_interval: Duration,
+    /// Phase M: records to push through one daemon.
+    month_records: u64,
 }
 
 fn env_secs(name: &str, default: u64) -> Result<Duration> {
@@ -116,7 +131,19 @@ fn settings() -> Result<Settings> {
         ingest_timeout: env_secs("INGEST_TIMEOUT_SECS", 600)?,
         restart_wait: env_secs("RESTART_WAIT_SECS", 30)?,
         keep_tmp: std::env::var_os("KEEP_TMP").is_some_and(|v| v != "0"),
-        ingest_only: std::env::var_os("INGEST_ONLY").is_some_and(|v| v != "0"),
+        phases: match std::env::var("PHASES") {
+            Ok(phases) => phases.to_ascii_uppercase(),
+            Err(_) if std::env::var_os("INGEST_ONLY").is_some_and(|v| v != "0") => String::new(),
+            Err(_) => "CD".to_owned(),
+        },
+        poll_interval: env_secs("POLL_INTERVAL_SECS", 5)?,
+        month_records: match std::env::var("MONTH_RECORDS") {
+            Ok(n) => n
+                .trim()
+                .parse()
+                .map_err(|e| format!("MONTH_RECORDS={n:?}: not a number ({e})"))?,
+            Err(_) => 0,
+        },
     })
 }
 
@@ -287,6 +314,8 @@ struct Store {
     feeds: Mutex<Vec<Feed>>,
     ok: AtomicU64,
     not_modified: AtomicU64,
+    /// Phase M: every request to a feed first replaces its items with new ones.
+    churn: AtomicBool,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -330,7 +359,34 @@ impl Store {
             feeds: Mutex::new(feeds),
             ok: AtomicU64::new(0),
             not_modified: AtomicU64::new(0),
+            churn: AtomicBool::new(false),
         }
+    }
+
+    /// Replaces feed `i`'s items with [`ITEMS_PER_FEED`] new ones (phase M).
+    fn churn(&self, i: usize) {
+        let mut feeds = self.feeds();
+        let Some(feed) = feeds.get_mut(i) else {
+            return;
+        };
+        feed.version += 1;
+        let version = feed.version;
+        feed.items = (0..ITEMS_PER_FEED)
+            .map(|k| {
+                let seed = i * 31 + k * 17 + version as usize * 7;
+                let title = format!("{} (m{version}/{i}/{k})", sentence(seed));
+                let pub_date = format!("Mon, 01 Dec 2025 {:02}:{:02}:00 +0000", k, version % 60);
+                item_xml(
+                    self.port,
+                    i,
+                    &format!("m{version}-{k}"),
+                    &title,
+                    &pub_date,
+                    seed,
+                )
+            })
+            .collect();
+        render(self.port, i, feed);
     }
 
     fn feeds(&self) -> MutexGuard<'_, Vec<Feed>> {
@@ -396,6 +452,9 @@ async fn serve_feed(
     else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    if store.churn.load(Ordering::Relaxed) {
+        store.churn(i);
+    }
     let (etag, body) = {
         let feeds = store.feeds();
         match feeds.get(i) {
@@ -437,7 +496,7 @@ fn start_server(sources: usize) -> Result<(SocketAddr, Arc<Store>)> {
         .with_state(store.clone());
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<std::result::Result<(), String>>();
     std::thread::Builder::new()
-        .name("feed-server".into())
+        .name(SERVER_THREAD.into())
         .spawn(move || {
             let runtime = match tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -520,21 +579,42 @@ fn write_config(
 
 /// CPU seconds (user + system) of a process, all threads, from `/proc/<pid>/stat`.
 fn cpu_seconds(pid: u32, clk_tck: f64) -> Result<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    stat_cpu_seconds(
+        &std::fs::read_to_string(format!("/proc/{pid}/stat"))?,
+        clk_tck,
+    )
+}
+
+/// utime + stime of a `stat` line of `/proc`, in seconds.
+fn stat_cpu_seconds(stat: &str, clk_tck: f64) -> Result<f64> {
     // The command name is in parentheses and may contain spaces: fields count from after it.
     let rest = stat
         .rfind(')')
         .map(|at| &stat[at + 1..])
-        .ok_or("/proc/PID/stat without a command name")?;
+        .ok_or("a /proc stat line without a command name")?;
     let fields: Vec<&str> = rest.split_whitespace().collect();
     // fields[0] is field 3 (state); utime is field 14, stime field 15.
     let tick = |n: usize| -> Result<f64> {
         Ok(fields
             .get(n - 3)
-            .ok_or("/proc/PID/stat is too short")?
+            .ok_or("a /proc stat line that is too short")?
             .parse::<u64>()? as f64)
     };
     Ok((tick(14)? + tick(15)?) / clk_tck)
+}
+
+/// CPU seconds of this process's thread named `name` (the feed server), from
+/// `/proc/self/task/<tid>/stat`.
+fn thread_cpu_seconds(name: &str, clk_tck: f64) -> Result<f64> {
+    for task in std::fs::read_dir("/proc/self/task")? {
+        let path = task?.path();
+        let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        if comm.trim() != name {
+            continue;
+        }
+        return stat_cpu_seconds(&std::fs::read_to_string(path.join("stat"))?, clk_tck);
+    }
+    Err(format!("no thread named {name}").into())
 }
 
 /// A `kB` field of `/proc/<pid>/status` (VmHWM, VmRSS), in KiB.
@@ -1043,6 +1123,7 @@ fn run() -> Result<bool> {
     ));
     write_config(&config, feeds_addr, listen, n, "10m", None)?;
     let mut records = Records::new(records_dir.clone());
+    let server_a0 = thread_cpu_seconds(SERVER_THREAD, clk_tck)?;
     let mut daemon = Daemon::spawn(&bin, &config, root.join("log-a.txt"), metrics_addr, clk_tck)?;
     let mut first_record: Option<Duration> = None;
     daemon.wait_for(
@@ -1060,6 +1141,7 @@ fn run() -> Result<bool> {
     let ingest_wall = daemon.started.elapsed();
     let ingest_cpu = daemon.cpu()?;
     let ingest_hwm = daemon.peak_rss_kib()?;
+    let server_a = thread_cpu_seconds(SERVER_THREAD, clk_tck)? - server_a0;
     let served_a = store.served();
     let all_checked = daemon.wait_for(
         "every check to finish",
@@ -1083,6 +1165,10 @@ fn run() -> Result<bool> {
     );
     table.row("daemon CPU at that point", format!("{ingest_cpu:.2} s"));
     table.row(
+        "CPU per source (10 items: GET, parse, analysis, write)",
+        format!("{:.3} ms", 1000.0 * ingest_cpu / n as f64),
+    );
+    table.row(
         "CPU per record",
         format!("{:.3} ms", 1000.0 * ingest_cpu / expected as f64),
     );
@@ -1098,6 +1184,13 @@ fn run() -> Result<bool> {
     table.row(
         "requests served (200 / 304)",
         format!("{} / {}", served_a.ok, served_a.not_modified),
+    );
+    table.row(
+        "feed server CPU meanwhile (its one thread)",
+        format!(
+            "{server_a:.2} s = {} of one core: not the bottleneck while under 100 %",
+            percent(server_a, ingest_wall)
+        ),
     );
     table.check(
         "nahar_fetches_total (errors)",
@@ -1149,31 +1242,150 @@ fn run() -> Result<bool> {
     let stopped_a = daemon.stop()?;
     stop_rows(&mut table, "stop after A+B", &stopped_a);
     drop(daemon);
-    if settings.ingest_only {
-        // Polling N sources every 5 s is more than two cores can do for large N: the scale
-        // runs stop after ingestion and idle.
-        println!(
-            "RESULT daemon_sources={n} ingest_seconds={:.3} ingest_cpu_seconds={ingest_cpu:.3} peak_rss_mib={:.1} idle_cpu_percent={:.3}",
-            ingest_wall.as_secs_f64(),
-            ingest_hwm as f64 / 1024.0,
-            100.0 * (cpu_b1 - cpu_b0) / wall_b.as_secs_f64().max(1e-9),
-        );
-        println!("\nnahar daemon bench — {n} sources, phases A and B only (INGEST_ONLY)");
-        table.print();
-        return Ok(table.failures.is_empty());
+    // One line for `scripts/bench.sh` to read, completed by the later phases.
+    let mut result = format!(
+        "RESULT daemon_sources={n} ingest_seconds={:.3} ingest_cpu_seconds={ingest_cpu:.3} cpu_per_source_ms={:.3} peak_rss_mib={:.1} idle_cpu_percent={:.3} server_cpu_percent={:.1}",
+        ingest_wall.as_secs_f64(),
+        1000.0 * ingest_cpu / n as f64,
+        ingest_hwm as f64 / 1024.0,
+        100.0 * (cpu_b1 - cpu_b0) / wall_b.as_secs_f64().max(1e-9),
+        100.0 * server_a / ingest_wall.as_secs_f64().max(1e-9),
+    );
+    let mut expected_on_disk = Some(expected);
+    let bench = Bench {
+        settings: &settings,
+        bin: &bin,
+        config: &config,
+        root: &root,
+        addresses: (feeds_addr, listen, metrics_addr),
+        store: &store,
+        clk_tck,
+    };
+    if settings.phases.contains('C') {
+        phase_c(bench, &mut records, &mut table, &mut result)?;
+    }
+    if settings.phases.contains('D') {
+        let probes = phase_d(bench, &mut records, &mut table, &mut result)?;
+        expected_on_disk = expected_on_disk.map(|e| e + probes);
+    }
+    if settings.month_records > 0 {
+        phase_m(bench, &mut table, &mut result)?;
+        expected_on_disk = None;
     }
 
-    // ---- C: polling, every answer a 304
-    progress("phase C: restart with interval 5s (every poll a 304)");
-    write_config(&config, feeds_addr, listen, n, "5s", None)?;
+    // ---- what is on disk
+    if let Some(total) = expected_on_disk {
+        let audit = audit(&records_dir)?;
+        table.section("on disk");
+        table.check(
+            "records",
+            audit.records == total,
+            format!("{} (expected {total})", audit.records),
+        );
+        table.check(
+            "distinct (id, revision)",
+            audit.distinct as u64 == audit.records,
+            audit.distinct,
+        );
+        table.check("lines that are not JSON", audit.invalid == 0, audit.invalid);
+        table.row(
+            "bytes (per record)",
+            format!("{} ({})", audit.bytes, audit.bytes / audit.records.max(1)),
+        );
+    }
+
+    println!("{result}");
+    println!(
+        "\nnahar daemon bench — {n} sources, phases AB{}{}",
+        settings.phases,
+        if settings.month_records > 0 { "M" } else { "" }
+    );
+    table.print();
+    if settings.keep_tmp {
+        let kept = tmp.keep();
+        println!("kept {} (config, out/, log-*.txt)", kept.display());
+    }
+    if table.failures.is_empty() {
+        Ok(true)
+    } else {
+        println!("FAILED checks:");
+        for failure in &table.failures {
+            println!("  {failure}");
+        }
+        Ok(false)
+    }
+}
+
+/// The addresses every phase's daemon uses: the feeds, the port `[service] listen` gets, and
+/// that address.
+type Addresses = (SocketAddr, u16, SocketAddr);
+
+/// What the phases after the first run against.
+#[derive(Clone, Copy)]
+struct Bench<'a> {
+    settings: &'a Settings,
+    bin: &'a Path,
+    config: &'a Path,
+    root: &'a Path,
+    addresses: Addresses,
+    store: &'a Store,
+    clk_tck: f64,
+}
+
+impl Bench<'_> {
+    /// Writes the config for the next daemon: its interval and, if any, `max_interval`.
+    fn configure(&self, every: &str, max_interval: Option<&str>) -> Result<()> {
+        let (feeds_addr, listen, _) = self.addresses;
+        write_config(
+            self.config,
+            feeds_addr,
+            listen,
+            self.settings.sources,
+            every,
+            max_interval,
+        )
+    }
+
+    /// Starts a daemon on the config, logging to `root/log`.
+    fn spawn(&self, log: &str) -> Result<Daemon> {
+        Daemon::spawn(
+            self.bin,
+            self.config,
+            self.root.join(log),
+            self.addresses.2,
+            self.clk_tck,
+        )
+    }
+}
+
+/// Phase C: every poll a 304.
+fn phase_c(
+    bench: Bench,
+    records: &mut Records,
+    table: &mut Table,
+    result: &mut String,
+) -> Result<()> {
+    let (settings, store, clk_tck) = (bench.settings, bench.store, bench.clk_tck);
+    let n = settings.sources;
+    let every = format!("{}s", settings.poll_interval.as_secs());
+    // A restart keeps the stored schedule up to the new interval (plus its jitter).
+    let restart_wait = settings
+        .restart_wait
+        .max(settings.poll_interval + settings.poll_interval / 5);
+    progress(&format!(
+        "phase C: restart with interval {every} (every poll a 304)"
+    ));
+    bench.configure(&every, None)?;
     let served_c0 = store.served();
-    let mut daemon = Daemon::spawn(&bin, &config, root.join("log-c.txt"), metrics_addr, clk_tck)?;
+    let mut daemon = bench.spawn("log-c.txt")?;
     let serving = daemon.wait_serving()?;
-    table.section("C: polling (restart with interval 5s, same output dir)");
+    table.section(&format!(
+        "C: polling (restart with interval {every}, same output dir)"
+    ));
     table.row("start to /metrics answering", ms(serving));
     let first_poll = daemon.wait_for(
         "the first poll after the restart",
-        settings.restart_wait,
+        restart_wait,
         Duration::from_millis(5),
         |_| Ok(store.served().since(served_c0).total() > 0),
     );
@@ -1188,40 +1400,34 @@ fn run() -> Result<bool> {
                 format!(
                     "none within {} s of the restart: the next check stored by the 10m run \
                      (~10 min away) is kept although the interval is now 5s",
-                    settings.restart_wait.as_secs()
+                    restart_wait.as_secs()
                 ),
             );
             progress(&format!(
-                "{err}; restarting with max_interval = \"5s\" instead"
+                "{err}; restarting with max_interval = \"{every}\" instead"
             ));
             let stopped = daemon.stop()?;
-            stop_rows(&mut table, "stop (no poll)", &stopped);
+            stop_rows(table, "stop (no poll)", &stopped);
             drop(daemon);
-            write_config(&config, feeds_addr, listen, n, "5s", Some("5s"))?;
+            bench.configure(&every, Some(&every))?;
             workaround = true;
-            daemon = Daemon::spawn(
-                &bin,
-                &config,
-                root.join("log-c2.txt"),
-                metrics_addr,
-                clk_tck,
-            )?;
+            daemon = bench.spawn("log-c2.txt")?;
             daemon.wait_serving()?;
             daemon.wait_for(
-                "the first poll after the restart with max_interval = 5s",
-                settings.restart_wait + Duration::from_secs(10),
+                "the first poll after the restart with max_interval = interval",
+                restart_wait + Duration::from_secs(10),
                 Duration::from_millis(5),
                 |_| Ok(store.served().since(served_c0).total() > 0),
             )?;
             table.row(
-                "workaround: restart with max_interval 5s",
+                "workaround: restart with max_interval = interval",
                 format!("first poll {}", ms(daemon.started.elapsed())),
             );
         }
     }
     daemon.wait_for(
         "every source polled once",
-        Duration::from_secs(120),
+        Duration::from_secs(120) + settings.poll_interval * 2,
         Duration::from_millis(5),
         |d| Ok(d.metrics()?.fetches >= n as f64),
     )?;
@@ -1233,9 +1439,11 @@ fn run() -> Result<bool> {
     let metrics_c0 = daemon.metrics()?;
     let served_w0 = store.served();
     let cpu_c0 = daemon.cpu()?;
+    let server_c0 = thread_cpu_seconds(SERVER_THREAD, clk_tck)?;
     let start_c = Instant::now();
     std::thread::sleep(settings.steady);
     let cpu_c1 = daemon.cpu()?;
+    let server_c = thread_cpu_seconds(SERVER_THREAD, clk_tck)? - server_c0;
     let wall_c = start_c.elapsed();
     let served_w = store.served().since(served_w0);
     let metrics_c1 = daemon.metrics()?;
@@ -1250,7 +1458,7 @@ fn run() -> Result<bool> {
     table.row(
         "polls in window (served 200 / 304)",
         format!(
-            "{} / {} (= {:.2} rounds of {n}; each source is due every 5–5.5 s, \
+            "{} / {} (= {:.2} rounds of {n}; each source is due every {every} + up to 10 %, \
              and after a restart they poll in step)",
             served_w.ok,
             served_w.not_modified,
@@ -1261,13 +1469,26 @@ fn run() -> Result<bool> {
         "polls per second",
         format!("{:.1}", served_w.total() as f64 / wall_c.as_secs_f64()),
     );
+    let per_poll = (cpu_c1 - cpu_c0) / served_w.total().max(1) as f64;
+    table.row("CPU per poll", format!("{:.3} ms", 1000.0 * per_poll));
+    // The steady state the issue asks about: N sources every 10 minutes, all 304s. Measured
+    // here at the rate above (CPU per poll), scaled to N / 600 polls per second.
+    let ten_minutes = 100.0 * per_poll * n as f64 / 600.0;
     table.row(
-        "CPU per poll",
-        format!(
-            "{:.3} ms",
-            1000.0 * (cpu_c1 - cpu_c0) / served_w.total().max(1) as f64
-        ),
+        &format!("{n} sources every 10 min (CPU per poll × {n}/600 s)"),
+        format!("{ten_minutes:.2} % of one core"),
     );
+    table.row(
+        "feed server CPU in window (its one thread)",
+        percent(server_c, wall_c),
+    );
+    write!(
+        result,
+        " poll_cpu_ms={:.3} polls_per_second={:.1} polling_cpu_percent={:.2} ten_minute_cpu_percent={ten_minutes:.3}",
+        1000.0 * per_poll,
+        served_w.total() as f64 / wall_c.as_secs_f64(),
+        100.0 * (cpu_c1 - cpu_c0) / wall_c.as_secs_f64(),
+    )?;
     table.row(
         "nahar_not_modified_total (since restart)",
         format!(
@@ -1283,7 +1504,7 @@ fn run() -> Result<bool> {
     );
     table.check(
         "records written while unchanged",
-        lines_c1 == lines_c0 && lines_c0 == expected,
+        lines_c1 == lines_c0 && lines_c0 == (n * ITEMS_PER_FEED) as u64,
         lines_c1 - lines_c0.min(lines_c1),
     );
     table.row("peak RSS (VmHWM)", mib(hwm_c));
@@ -1294,15 +1515,25 @@ fn run() -> Result<bool> {
         );
     }
     let stopped_c = daemon.stop()?;
-    stop_rows(&mut table, "stop after C", &stopped_c);
-    drop(daemon);
+    stop_rows(table, "stop after C", &stopped_c);
+    Ok(())
+}
 
-    // ---- D: latency of a new item
+/// Phase D: the latency of a new item; the number of probe records written.
+fn phase_d(
+    bench: Bench,
+    records: &mut Records,
+    table: &mut Table,
+    result: &mut String,
+) -> Result<u64> {
+    let (settings, store) = (bench.settings, bench.store);
+    let n = settings.sources;
     progress("phase D: restart with interval 2s; new items in 5 feeds");
-    // The schedule stored by phase C is at most 5.5 s away: no max_interval needed here.
-    write_config(&config, feeds_addr, listen, n, "2s", None)?;
+    // A schedule stored by an earlier phase is at most its interval away, and the restart
+    // brings it within 2 s.
+    bench.configure("2s", None)?;
     let served_d0 = store.served();
-    let mut daemon = Daemon::spawn(&bin, &config, root.join("log-d.txt"), metrics_addr, clk_tck)?;
+    let mut daemon = bench.spawn("log-d.txt")?;
     daemon.wait_serving()?;
     daemon.wait_for(
         "every source polled once",
@@ -1368,56 +1599,123 @@ fn run() -> Result<bool> {
     );
     table.row("peak RSS (VmHWM)", mib(daemon.peak_rss_kib()?));
 
-    // ---- the stop
+    if !latencies.is_empty() {
+        write!(
+            result,
+            " latency_median_ms={:.0}",
+            latencies[latencies.len() / 2].as_secs_f64() * 1000.0
+        )?;
+    }
+
     let stopped_d = daemon.stop()?;
     table.section("stop (SIGTERM while polling every 2s)");
-    stop_rows(&mut table, "stop after D", &stopped_d);
-    drop(daemon);
+    stop_rows(table, "stop after D", &stopped_d);
+    Ok(latencies.len() as u64)
+}
 
-    // ---- what is on disk
-    let audit = audit(&records_dir)?;
-    let total = expected + latencies.len() as u64;
-    table.section("on disk");
-    table.check(
-        "records",
-        audit.records == total,
-        format!("{} (expected {total})", audit.records),
-    );
-    table.check(
-        "distinct (id, revision)",
-        audit.distinct as u64 == audit.records,
-        audit.distinct,
-    );
-    table.check("lines that are not JSON", audit.invalid == 0, audit.invalid);
-    table.row(
-        "bytes (per record)",
-        format!("{} ({})", audit.bytes, audit.bytes / audit.records.max(1)),
-    );
-
-    // One line for `scripts/bench.sh` to read.
-    println!(
-        "RESULT daemon_sources={n} ingest_seconds={:.3} ingest_cpu_seconds={ingest_cpu:.3} peak_rss_mib={:.1} idle_cpu_percent={:.3}",
-        ingest_wall.as_secs_f64(),
-        ingest_hwm as f64 / 1024.0,
-        100.0 * (cpu_b1 - cpu_b0) / wall_b.as_secs_f64().max(1e-9),
-    );
-    println!(
-        "\nnahar daemon bench — {n} sources, {} s idle window, {} s polling window",
-        settings.idle.as_secs(),
-        settings.steady.as_secs()
-    );
-    table.print();
-    if settings.keep_tmp {
-        let kept = tmp.keep();
-        println!("kept {} (config, out/, log-*.txt)", kept.display());
-    }
-    if table.failures.is_empty() {
-        Ok(true)
+/// Phase M: a month of records through one daemon, its memory sampled every second.
+fn phase_m(bench: Bench, table: &mut Table, result: &mut String) -> Result<()> {
+    let (settings, store, root) = (bench.settings, bench.store, bench.root);
+    let n = settings.sources;
+    let target = settings.month_records;
+    progress(&format!(
+        "phase M: {target} records through one daemon (interval 1s, new items on every request)"
+    ));
+    bench.configure("1s", Some("1s"))?;
+    store.churn.store(true, Ordering::Relaxed);
+    let mut daemon = bench.spawn("log-m.txt")?;
+    daemon.wait_serving()?;
+    let start = Instant::now();
+    let mut samples: Vec<(f64, u64)> = Vec::new();
+    let mut last_report = Instant::now();
+    daemon.wait_for(
+        &format!("{target} records"),
+        Duration::from_secs(3 * 3600),
+        Duration::from_secs(1),
+        |d| {
+            let written = d.metrics()?.written;
+            samples.push((written, d.rss_kib()?));
+            if last_report.elapsed() > Duration::from_secs(30) {
+                progress(&format!(
+                    "phase M: {written:.0} records, RSS {}",
+                    mib(d.rss_kib()?)
+                ));
+                last_report = Instant::now();
+            }
+            Ok(written >= target as f64)
+        },
+    )?;
+    store.churn.store(false, Ordering::Relaxed);
+    let wall = start.elapsed();
+    let cpu = daemon.cpu()?;
+    let hwm = daemon.peak_rss_kib()?;
+    let stopped = daemon.stop()?;
+    // Memory after warm-up: the first sample at 10 % of the records; growth: the least-squares
+    // slope of resident memory over records from there to the end.
+    let warm: Vec<(f64, u64)> = samples
+        .iter()
+        .copied()
+        .filter(|(written, _)| *written >= target as f64 / 10.0)
+        .collect();
+    let (Some(&(warm_at, warm_rss)), Some(&(end_at, end_rss))) = (warm.first(), warm.last()) else {
+        return Err("phase M ended without memory samples".into());
+    };
+    let count = warm.len() as f64;
+    let mean_x = warm.iter().map(|(x, _)| x).sum::<f64>() / count;
+    let mean_y = warm.iter().map(|(_, y)| *y as f64).sum::<f64>() / count;
+    let covariance: f64 = warm
+        .iter()
+        .map(|(x, y)| (x - mean_x) * (*y as f64 - mean_y))
+        .sum();
+    let variance: f64 = warm.iter().map(|(x, _)| (x - mean_x).powi(2)).sum();
+    let kib_per_record = if variance > 0.0 {
+        covariance / variance
     } else {
-        println!("FAILED checks:");
-        for failure in &table.failures {
-            println!("  {failure}");
-        }
-        Ok(false)
-    }
+        0.0
+    };
+    let max_after_warm = warm.iter().map(|(_, rss)| *rss).max().unwrap_or(warm_rss);
+    table.section(&format!(
+        "M: a month of records ({n} sources, interval 1s, every request 10 new items)"
+    ));
+    table.row(
+        "records written",
+        format!(
+            "{end_at:.0} in {} ({:.0}/s)",
+            secs(wall),
+            end_at / wall.as_secs_f64()
+        ),
+    );
+    table.row(
+        "daemon CPU",
+        format!(
+            "{cpu:.1} s ({:.3} ms per record)",
+            1000.0 * cpu / end_at.max(1.0)
+        ),
+    );
+    table.row(
+        "RSS after warm-up",
+        format!("{} (at {warm_at:.0} records)", mib(warm_rss)),
+    );
+    table.row("RSS at the end", mib(end_rss));
+    table.row("largest RSS after warm-up", mib(max_after_warm));
+    table.row(
+        "RSS growth after warm-up (least squares)",
+        format!("{:.3} KiB per 1,000 records", kib_per_record * 1000.0),
+    );
+    table.row("peak RSS (VmHWM)", mib(hwm));
+    let bytes = std::fs::read_dir(root.join("out/records"))?
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum::<u64>();
+    table.row("records files", mib(bytes / 1024));
+    stop_rows(table, "stop after M", &stopped);
+    write!(
+        result,
+        " month_records={end_at:.0} month_rss_warm_mib={:.1} month_rss_end_mib={:.1} month_rss_max_mib={:.1} month_kib_per_1000_records={:.3}",
+        warm_rss as f64 / 1024.0,
+        end_rss as f64 / 1024.0,
+        max_after_warm as f64 / 1024.0,
+        kib_per_record * 1000.0,
+    )?;
+    Ok(())
 }
