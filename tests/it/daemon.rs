@@ -364,11 +364,12 @@ fn retry_after_and_cache_hints_are_honoured_beyond_max_interval_and_across_a_res
         "{}",
         daemon.log()
     );
+    // The server saw the requests; the checks finish (records written, health updated) after.
     assert!(
-        wait_for(
-            Duration::from_secs(5),
-            || health_of(port, "busy")["consecutive_failures"] == 1
-        ),
+        wait_for(Duration::from_secs(5), || {
+            health_of(port, "busy")["consecutive_failures"] == 1
+                && health_of(port, "cached")["last_success"].is_string()
+        }),
         "{}",
         daemon.log()
     );
