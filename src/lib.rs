@@ -50,6 +50,7 @@ pub mod dates;
 pub mod hash;
 pub mod markup;
 pub mod files;
+pub mod shown;
 pub mod cli;
 #[cfg(test)]
 mod test_corpus;

@@ -436,7 +436,7 @@ fn log_report(report: &nahar::report::SourceReport) {
             source = %report.source,
             url = %report.url,
             elapsed_ms,
-            "Source failed: {}", error.failure
+            "Source failed: {}", error.cause()
         ),
         None => tracing::info!(
             source = %report.source,
@@ -450,7 +450,7 @@ fn log_report(report: &nahar::report::SourceReport) {
         ),
     }
     for warning in &report.warnings {
-        tracing::warn!(source = %report.source, "{warning}");
+        tracing::warn!(source = %report.source, "{}", nahar::shown::message(warning));
     }
 }
 

@@ -53,13 +53,22 @@ pub enum Failure {
 }
 
 /// A source's failure, naming the source and its URL:
-/// `kan-news (https://…/rss.xml): fetch: HTTP 503 Service Unavailable`.
+/// `kan-news (https://…/rss.xml): fetch: HTTP 503 Service Unavailable`. Shown with its cause's
+/// control characters escaped (a feed or a server may have written it).
 #[derive(Debug, thiserror::Error)]
-#[error("{source_name} ({url}): {failure}")]
+#[error("{source_name} ({url}): {}", self.cause())]
 pub struct SourceError {
     pub source_name: String,
+    /// As [`crate::shown::url`] shows it.
     pub url: String,
     pub failure: Failure,
+}
+
+impl SourceError {
+    /// The failure as nahar shows it: URLs without secrets, control characters escaped.
+    pub fn cause(&self) -> String {
+        crate::shown::message(&self.failure.to_string())
+    }
 }
 
 /// What one pass over one source did.
@@ -120,7 +129,7 @@ impl fmt::Display for SourceReport {
             )?;
         }
         for warning in &self.warnings {
-            write!(f, "; warning: {warning}")?;
+            write!(f, "; warning: {}", crate::shown::message(warning))?;
         }
         Ok(())
     }

@@ -149,10 +149,12 @@ pub enum SourceLocation {
 }
 
 impl SourceLocation {
-    /// The URL as shown in messages and used to resolve relative links.
+    /// The URL as shown in messages, logs, `/health` and `check`: credentials masked
+    /// ([`crate::shown::url`]), file paths made absolute.
     pub fn display_url(&self) -> String {
         match self {
-            SourceLocation::Http(url) => url.to_string(),
+            // Shown in logs, `/health`, `check` and the summary: never with its credentials.
+            SourceLocation::Http(url) => crate::shown::url(url),
             // A config given by a relative path yields relative file paths: shown as written they
             // would read as a host (`file://config/…`), so they are made absolute first.
             SourceLocation::File(path) => std::path::absolute(path)

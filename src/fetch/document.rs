@@ -94,7 +94,7 @@ pub fn document(
         },
     );
     tracing::debug!(
-        url = %url,
+        url = %crate::shown::url(&url),
         encoding = decoded.encoding.name(),
         rule = %decoded.rule,
         declared = decoded.label.as_deref().unwrap_or(""),
@@ -102,7 +102,7 @@ pub fn document(
     );
     let mut warnings = Vec::new();
     if decoded.replacement_chars > 0 {
-        tracing::warn!(url = %url, count = decoded.replacement_chars, encoding = decoded.encoding.name(), "Bytes that do not decode were replaced with U+FFFD.");
+        tracing::warn!(url = %crate::shown::url(&url), count = decoded.replacement_chars, encoding = decoded.encoding.name(), "Bytes that do not decode were replaced with U+FFFD.");
         warnings.push("decode_errors".to_owned());
     }
     if decoded.visual_hebrew_converted {

@@ -192,7 +192,7 @@ impl HttpFetcher {
     fn classify(&self, error: &reqwest::Error) -> FetchError {
         // The link guard's refusals come back wrapped as connect or redirect errors.
         if let Some(refusal) = guard::refusal_in(error) {
-            return FetchError::Refused(refusal.0.clone());
+            return FetchError::Refused(crate::shown::message(&refusal.0));
         }
         if error.is_timeout() {
             return FetchError::Timeout(self.timeout);
@@ -200,7 +200,8 @@ impl HttpFetcher {
         if error.is_redirect() {
             return FetchError::TooManyRedirects;
         }
-        let chain = error_chain(error);
+        // reqwest quotes the URL it was given, credentials and all.
+        let chain = crate::shown::message(&error_chain(error));
         if chain.contains("certificate") || chain.contains("tls") || chain.contains("TLS") {
             return FetchError::Tls(chain);
         }
@@ -243,7 +244,7 @@ pub(super) fn link_client_builder(config: &HttpConfig) -> reqwest::ClientBuilder
 fn host_key(url: &Url) -> Result<String, FetchError> {
     url.host_str()
         .map(str::to_ascii_lowercase)
-        .ok_or_else(|| FetchError::InvalidUrl(format!("{url} has no host")))
+        .ok_or_else(|| FetchError::InvalidUrl(format!("{} has no host", crate::shown::url(url))))
 }
 
 /// A status other than 2xx is the error it says (with the `Retry-After` of a 429 or 503).

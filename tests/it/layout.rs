@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Modules every stage may use: they depend on nothing of nahar's.
-const LEAVES: &[&str] = &["text", "links", "dates", "hash", "markup", "files"];
+const LEAVES: &[&str] = &["text", "links", "dates", "hash", "markup", "files", "shown"];
 
 /// The stages in pipeline order (each may use the ones before it), then what stands beside the
 /// pipeline.

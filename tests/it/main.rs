@@ -21,6 +21,7 @@ mod cli_fetch;
 mod articles;
 mod extract_corpus;
 mod embed_corpus;
+mod hardening;
 mod hostile;
 mod daemon;
 mod fetch_http;

@@ -76,7 +76,7 @@ pub(super) fn entries(
     let Some(feed) = parse_with_repairs(&document.text, &document.url, source.timezone)? else {
         tracing::info!(
             source = %source.name,
-            url = %document.url,
+            url = %crate::shown::url(&document.url),
             "The feed is an <rss> with no <channel>: no items."
         );
         return Ok(Vec::new());
@@ -94,7 +94,7 @@ fn items_of(feed: Feed, document: &Document, source: &SourceConfig) -> Vec<FeedE
             Some(item) => items.push(item),
             None => tracing::warn!(
                 source = %source.name,
-                url = %document.url,
+                url = %crate::shown::url(&document.url),
                 "Skipped an item with no id, link, title, date or content."
             ),
         }
@@ -133,7 +133,7 @@ fn feed_rs(
             .map(String::as_str)
             .or_else(|| panic.downcast_ref::<&str>().copied())
             .unwrap_or("no message");
-        tracing::error!(url = %base, panic = message, "feed-rs panicked on this document.");
+        tracing::error!(url = %crate::shown::url(base), panic = %crate::shown::message(message), "feed-rs panicked on this document.");
         ParseError::Crashed(format!("feed-rs panicked: {message}"))
     })
 }
@@ -151,7 +151,7 @@ fn parse_with_repairs(
         // ASCII and non-ASCII letters in contact elements gives it a whole character there.
         Err(ParseError::Crashed(message)) => match spaced_contacts(&normalized) {
             Some(spaced) => {
-                tracing::info!(url = %base, cause = %message, "Retrying the feed with its contacts spaced.");
+                tracing::info!(url = %crate::shown::url(base), cause = %crate::shown::message(&message), "Retrying the feed with its contacts spaced.");
                 normalized = Cow::Owned(spaced);
                 feed_rs(normalized.as_bytes(), base, zone)?
             }
@@ -177,7 +177,7 @@ fn parse_with_repairs(
     if let Some(repaired) = repaired.filter(|r| *r != *normalized) {
         match feed_rs(repaired.as_bytes(), base, zone)? {
             Ok(feed) => {
-                tracing::info!(url = %base, cause = %first, "Parsed the feed after repairing it.");
+                tracing::info!(url = %crate::shown::url(base), cause = %crate::shown::message(&first.to_string()), "Parsed the feed after repairing it.");
                 return Ok(Some(feed));
             }
             Err(error) => last = Some((error, repaired)),

@@ -1,0 +1,182 @@
+//! What nahar must never do when it runs for months as a service, often as root: show a secret
+//! from a source's URL (in `/health`, the logs, `check`, the summary or an error).
+
+use std::fs::File;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::binary::{Run, nahar};
+use crate::daemon::{free_port, http_get};
+use crate::serve::{Reply, Server};
+
+/// The secrets the sources' URLs carry; none may appear anywhere nahar shows text.
+const SECRETS: [&str; 6] = [
+    "alice",
+    "S3cretPass",
+    "APIKEY123",
+    "Hunter2Pass",
+    "KEY456",
+    "SIG789",
+];
+
+fn assert_no_secret(place: &str, text: &str) {
+    for secret in SECRETS {
+        assert!(
+            !text.contains(secret),
+            "{place} shows the secret {secret:?}:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn credentials_in_source_urls_are_never_shown() {
+    let server = Server::start();
+    server.set("/broken", Reply::status(500));
+    server.set(
+        "/ok",
+        Reply::ok(
+            "application/rss+xml",
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>\
+             <item><guid>1</guid><title>One</title><link>https://example.org/a?id=1&amp;key=public</link></item>\
+             </channel></rss>",
+        ),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let closed = free_port();
+    let listen = free_port();
+    let port = server.addr.port();
+    let config = dir.path().join("nahar.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[output]\ndir = \"out\"\n\n[http]\nper_host_delay = \"0s\"\ntimeout = \"5s\"\n\n\
+             [defaults]\ninterval = \"1s\"\nmin_interval = \"1s\"\n\n\
+             [service]\nlisten = \"127.0.0.1:{listen}\"\n\n\
+             [[source]]\nname = \"refused\"\nurl = \"http://alice:S3cretPass@127.0.0.1:{closed}/feed?token=APIKEY123\"\n\n\
+             [[source]]\nname = \"broken\"\nurl = \"http://alice:Hunter2Pass@127.0.0.1:{port}/broken?api_key=KEY456&page=2\"\n\n\
+             [[source]]\nname = \"fine\"\nurl = \"http://alice:S3cretPass@127.0.0.1:{port}/ok?sig=SIG789\"\n"
+        ),
+    )
+    .expect("config");
+
+    // check
+    let check = Run::of(nahar().arg("check").arg("-c").arg(&config));
+    assert_eq!(check.code, 0, "{check:?}");
+    assert_no_secret("check", &format!("{}{}", check.stdout, check.stderr));
+    assert!(
+        check.stdout.contains(&format!(
+            "http://***@127.0.0.1:{port}/broken?api_key=***&page=2"
+        )),
+        "{}",
+        check.stdout
+    );
+
+    // fetch: the summary on stdout, text logs at debug on stderr
+    let fetch = Run::of(
+        nahar()
+            .env("NAHAR_LOG", "debug")
+            .arg("fetch")
+            .arg("-c")
+            .arg(&config),
+    );
+    assert_eq!(fetch.code, 2, "two sources fail: {fetch:?}");
+    assert!(fetch.stdout.contains("refused"), "{}", fetch.stdout);
+    assert_no_secret("the fetch summary", &fetch.stdout);
+    assert_no_secret("the text log", &fetch.stderr);
+
+    // run: JSON logs at debug, /health while the sources fail
+    let log = dir.path().join("run.log");
+    let mut daemon = nahar()
+        .env("NAHAR_LOG", "debug")
+        .args(["--log-format", "json", "run", "-c"])
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(File::create(&log).expect("log"))
+        .spawn()
+        .expect("nahar run");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut health = String::new();
+    while Instant::now() < deadline {
+        health = http_get(listen, "/health")
+            .map(|(_, body)| body)
+            .unwrap_or_default();
+        let failing = health.matches("\"consecutive_failures\":").count()
+            - health.matches("\"consecutive_failures\":0").count();
+        if failing >= 2 && health.contains("\"last_success\":\"") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = daemon.kill();
+    let _ = daemon.wait();
+    let value: serde_json::Value = serde_json::from_str(&health).expect("/health is JSON");
+    let sources = value["sources"].as_array().expect("sources");
+    let refused = sources
+        .iter()
+        .find(|s| s["name"] == "refused")
+        .expect("refused");
+    assert!(
+        refused["last_error"]
+            .as_str()
+            .is_some_and(|e| !e.is_empty()),
+        "{health}"
+    );
+    assert_eq!(
+        refused["url"],
+        format!("http://***@127.0.0.1:{closed}/feed?token=***"),
+        "{health}"
+    );
+    assert_no_secret("/health", &health);
+    assert_no_secret("the JSON log", &std::fs::read_to_string(&log).expect("log"));
+
+    // Records keep their own links, as published.
+    let records = crate::records::read_dir(&dir.path().join("out/records"));
+    assert_eq!(records[0]["url"], "https://example.org/a?id=1&key=public");
+}
+
+#[test]
+fn text_from_a_feed_cannot_forge_a_summary_or_log_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("feed.json"),
+        "{\"version\": \"https://jsonfeed.org/version/9\\nok         forged: 99 new, 0 updated, 0 unchanged\\u001b[31m\\u202e\", \
+         \"title\": \"x\", \"items\": [{\"id\": \"1\", \"content_text\": \"hi\"}]}",
+    )
+    .expect("feed");
+    let config = dir.path().join("nahar.toml");
+    std::fs::write(
+        &config,
+        "[output]\ndir = \"out\"\n\n[[source]]\nname = \"forge\"\nurl = \"file:feed.json\"\n",
+    )
+    .expect("config");
+    let fetch = Run::of(
+        nahar()
+            .env("NAHAR_LOG", "info")
+            .arg("fetch")
+            .arg("-c")
+            .arg(&config),
+    );
+    assert_eq!(fetch.code, 2, "{fetch:?}");
+    let lines: Vec<&str> = fetch.stdout.lines().collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "one line for the source, one for the total: {lines:?}"
+    );
+    assert!(lines[0].starts_with("failed     forge ("), "{lines:?}");
+    assert!(
+        lines[0].contains("version/9\\nok         forged"),
+        "the newline is shown as an escape: {lines:?}"
+    );
+    for (place, text) in [("summary", &fetch.stdout), ("log", &fetch.stderr)] {
+        assert!(!text.contains("\n ok"), "{place}: {text}");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+            "{place} holds a raw escape or bidi control: {text:?}"
+        );
+        assert!(
+            !text.lines().any(|l| l.starts_with("ok ")),
+            "{place} has a forged line: {text}"
+        );
+    }
+}
