@@ -7,14 +7,14 @@
 //! back to where it began, and a torn tail left by a crash is cut on [`JsonlSink::open`].
 
 use std::collections::HashSet;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
 use super::SinkError;
-use crate::files::{create_private_dir, restrict_permissions};
+use crate::files::{Access, check_private_file, open_private, private_dir, restrict_permissions};
 use crate::record::Record;
 
 /// The records directory of one output directory.
@@ -34,12 +34,13 @@ pub struct Repair {
 impl JsonlSink {
     /// Opens `dir` (`<output.dir>/records`), creating it, and cuts any torn last line.
     pub fn open(dir: &Path) -> Result<(JsonlSink, Vec<Repair>), SinkError> {
-        create_private_dir(dir).map_err(|e| SinkError::io(dir, e))?;
+        private_dir(dir).map_err(|e| SinkError::io(dir, e))?;
         let mut repairs = Vec::new();
         let entries = std::fs::read_dir(dir).map_err(|e| SinkError::io(dir, e))?;
         for entry in entries {
             let path = entry.map_err(|e| SinkError::io(dir, e))?.path();
-            if path.extension().is_some_and(|e| e == "jsonl") && path.is_file() {
+            if path.extension().is_some_and(|e| e == "jsonl") {
+                // A link or a second name where records go stops the start: nothing is written.
                 let removed = cut_torn_tail(&path)?;
                 if removed > 0 {
                     repairs.push(Repair {
@@ -69,8 +70,11 @@ impl JsonlSink {
     /// The current length of `file` (0 when it does not exist yet): where the next batch begins.
     pub fn len(&self, file: &str) -> Result<u64, SinkError> {
         let path = self.dir.join(file);
-        match std::fs::metadata(&path) {
-            Ok(meta) => Ok(meta.len()),
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) => {
+                check_private_file(&path, &meta).map_err(|e| SinkError::io(&path, e))?;
+                Ok(meta.len())
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
             Err(e) => Err(SinkError::io(&path, e)),
         }
@@ -81,12 +85,9 @@ impl JsonlSink {
     /// behind.
     pub fn append(&self, file: &str, parts: &[&[u8]]) -> Result<(), SinkError> {
         let path = self.dir.join(file);
-        let existed = path.exists();
-        let mut handle = OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(&path)
-            .map_err(|e| SinkError::io(&path, e))?;
+        let existed = std::fs::symlink_metadata(&path).is_ok();
+        let mut handle =
+            open_private(&path, Access::Append, true).map_err(|e| SinkError::io(&path, e))?;
         let start = handle
             .metadata()
             .map_err(|e| SinkError::io(&path, e))?
@@ -103,7 +104,6 @@ impl JsonlSink {
             return Err(SinkError::io(&path, err));
         }
         if !existed {
-            restrict_permissions(&path).map_err(|e| SinkError::io(&path, e))?;
             // A new file's directory entry must be durable too.
             File::open(&self.dir)
                 .and_then(|d| d.sync_all())
@@ -124,7 +124,7 @@ impl JsonlSink {
             revision: u32,
         }
         let path = self.dir.join(file);
-        let mut handle = match File::open(&path) {
+        let mut handle = match open_private(&path, Access::Read, false) {
             Ok(handle) => handle,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashSet::new()),
             Err(e) => return Err(SinkError::io(&path, e)),
@@ -182,11 +182,10 @@ fn lines_of(records: &[Record]) -> Result<Vec<u8>, serde_json::Error> {
 
 /// Cuts a last line that does not end in `\n` (a crash mid-append). Returns the bytes removed.
 fn cut_torn_tail(path: &Path) -> Result<u64, SinkError> {
-    let mut handle = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(path)
-        .map_err(|e| SinkError::io(path, e))?;
+    let mut handle =
+        open_private(path, Access::ReadWrite, false).map_err(|e| SinkError::io(path, e))?;
+    // Files written by releases before 0.2 may be readable by others.
+    restrict_permissions(&handle).map_err(|e| SinkError::io(path, e))?;
     let len = handle.metadata().map_err(|e| SinkError::io(path, e))?.len();
     if len == 0 {
         return Ok(0);

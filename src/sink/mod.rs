@@ -63,6 +63,16 @@ pub fn check_output_dir(dir: &Path) -> Result<(), SinkError> {
     if !existing.is_dir() {
         return Err(not_a_dir(existing));
     }
+    if existing == dir {
+        for private in [dir.to_owned(), dir.join("records"), dir.join("state")] {
+            match crate::files::check_private_dir(&private) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(SinkError::io(dir, e));
+                }
+                _ => {}
+            }
+        }
+    }
     // Permission bits do not tell (ACLs, read-only mounts, root): creating a file does.
     let probe = existing.join(format!(".nahar-write-test-{}", std::process::id()));
     match std::fs::OpenOptions::new()
@@ -98,26 +108,22 @@ pub const LOCK_FILE: &str = "nahar.lock";
 impl OutputLock {
     /// Takes the lock on `dir`, creating the directory; refuses when another process holds it.
     pub fn acquire(dir: &Path) -> Result<OutputLock, SinkError> {
-        if dir.exists() && !dir.is_dir() {
+        if std::fs::symlink_metadata(dir).is_ok_and(|m| !m.is_dir() && !m.is_symlink()) {
             return Err(SinkError::io(dir, "exists and is not a directory"));
         }
-        crate::files::create_private_dir(dir).map_err(|e| SinkError::io(dir, e))?;
+        crate::files::private_dir(dir).map_err(|e| SinkError::io(dir, e))?;
         let path = dir.join(LOCK_FILE);
-        let mut options = std::fs::OpenOptions::new();
-        options.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut file = options.open(&path).map_err(|e| SinkError::io(&path, e))?;
+        let mut file = crate::files::open_private(&path, crate::files::Access::ReadWrite, true)
+            .map_err(|e| SinkError::io(&path, e))?;
         // A lock file made by an earlier release may be readable by others.
-        crate::files::restrict_permissions(&path).map_err(|e| SinkError::io(&path, e))?;
+        crate::files::restrict_permissions(&file).map_err(|e| SinkError::io(&path, e))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
-                let pid = std::fs::read_to_string(&path)
+                let mut pid = String::new();
+                let pid = std::io::Read::read_to_string(&mut file, &mut pid)
                     .ok()
+                    .map(|_| pid)
                     .map(|p| p.trim().to_owned())
                     .filter(|p| !p.is_empty());
                 return Err(SinkError::InUse { path, pid });

@@ -227,10 +227,16 @@ impl State {
             path: path.clone(),
             message,
         };
-        crate::files::create_private_dir(dir).map_err(|e| store_error(e.to_string()))?;
+        crate::files::private_dir(dir).map_err(|e| store_error(e.to_string()))?;
+        let file = crate::files::open_private(&path, crate::files::Access::ReadWrite, true)
+            .map_err(|e| store_error(e.to_string()))?;
+        // A store made by a release before 0.2 may be readable by others.
+        crate::files::restrict_permissions(&file).map_err(|e| store_error(e.to_string()))?;
+        let backend =
+            redb::backends::FileBackend::new(file).map_err(|e| store_error(e.to_string()))?;
         let db = match redb::Builder::new()
             .set_cache_size(CACHE_BYTES)
-            .create(&path)
+            .create_with_backend(backend)
         {
             Ok(db) => db,
             Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
@@ -238,7 +244,6 @@ impl State {
             }
             Err(e) => return Err(store_error(e.to_string())),
         };
-        crate::files::restrict_permissions(&path).map_err(|e| store_error(e.to_string()))?;
         let state = State {
             db,
             path,
@@ -342,9 +347,8 @@ impl State {
     /// now (a writer holds it, or it was not closed cleanly).
     pub fn peek_sources(dir: &Path) -> Option<HashMap<String, SourceState>> {
         let path = dir.join(STATE_FILE);
-        if !path.is_file() {
-            return None;
-        }
+        let meta = std::fs::symlink_metadata(&path).ok()?;
+        crate::files::check_private_file(&path, &meta).ok()?;
         let db = redb::ReadOnlyDatabase::open(&path).ok()?;
         let txn = db.begin_read().ok()?;
         let table = txn.open_table(SOURCES).ok()?;

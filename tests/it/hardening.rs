@@ -180,3 +180,136 @@ fn text_from_a_feed_cannot_forge_a_summary_or_log_line() {
         );
     }
 }
+
+/// An output directory with `records/` made, a feed and a config beside it.
+fn output_case() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("feed.xml"),
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>\
+         <item><guid>1</guid><title>One</title><link>https://example.org/1</link></item>\
+         </channel></rss>",
+    )
+    .expect("feed");
+    let config = dir.path().join("nahar.toml");
+    std::fs::write(
+        &config,
+        "[output]\ndir = \"out\"\n\n[[source]]\nname = \"feed\"\nurl = \"file:feed.xml\"\n",
+    )
+    .expect("config");
+    std::fs::create_dir_all(dir.path().join("out/records")).expect("records dir");
+    std::fs::write(dir.path().join("victim"), "precious, no final newline").expect("victim");
+    (dir, config)
+}
+
+fn today_file() -> String {
+    format!(
+        "out/records/{}.jsonl",
+        chrono::Utc::now().format("%Y-%m-%d")
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn links_in_the_output_directory_are_refused_and_nothing_is_written() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    type Plant = fn(&std::path::Path);
+    let cases: [(&str, Plant, &str); 6] = [
+        (
+            "today's records file a symlink",
+            |d| symlink(d.join("victim"), d.join(today_file())).expect("symlink"),
+            "is a symbolic link",
+        ),
+        (
+            "an older records file a symlink (the start-up repair)",
+            |d| symlink(d.join("victim"), d.join("out/records/2020-01-01.jsonl")).expect("symlink"),
+            "is a symbolic link",
+        ),
+        (
+            "a dangling symlink where today's file goes",
+            |d| symlink(d.join("created-by-nahar"), d.join(today_file())).expect("symlink"),
+            "is a symbolic link",
+        ),
+        (
+            "today's records file a hard link",
+            |d| std::fs::hard_link(d.join("victim"), d.join(today_file())).expect("hard link"),
+            "has 2 hard links",
+        ),
+        (
+            "the lock a symlink",
+            |d| symlink(d.join("victim"), d.join("out/nahar.lock")).expect("symlink"),
+            "is a symbolic link",
+        ),
+        (
+            "state/ a symlink to another directory",
+            |d| {
+                std::fs::create_dir(d.join("elsewhere")).expect("dir");
+                symlink(d.join("elsewhere"), d.join("out/state")).expect("symlink")
+            },
+            "is a symbolic link",
+        ),
+    ];
+    for (case, plant, expected) in cases {
+        let (dir, config) = output_case();
+        plant(dir.path());
+        let fetch = Run::of(nahar().arg("fetch").arg("-c").arg(&config));
+        assert_ne!(fetch.code, 0, "{case}: {fetch:?}");
+        assert!(
+            fetch.stderr.contains(expected) || fetch.stdout.contains(expected),
+            "{case}: {fetch:?}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("victim")).expect("victim"),
+            "precious, no final newline",
+            "{case}"
+        );
+        assert!(!dir.path().join("created-by-nahar").exists(), "{case}");
+        assert!(
+            std::fs::read_dir(dir.path().join("elsewhere"))
+                .map(|d| d.count() == 0)
+                .unwrap_or(true),
+            "{case}: nothing written through the state link"
+        );
+    }
+
+    // An output directory others may write in: refused, by `check` and by `fetch`, saying how
+    // to fix it.
+    let (dir, config) = output_case();
+    let out = dir.path().join("out");
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    for command in ["check", "fetch"] {
+        let run = Run::of(nahar().arg(command).arg("-c").arg(&config));
+        assert_ne!(run.code, 0, "{command}: {run:?}");
+        assert!(
+            run.stderr
+                .contains("writable by group or others (mode 0777)")
+                && run.stderr.contains("chmod go-w"),
+            "{command}: {run:?}"
+        );
+    }
+    assert!(
+        std::fs::read_dir(out.join("records"))
+            .expect("records")
+            .next()
+            .is_none(),
+        "nothing written"
+    );
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    // Owned by another user (only root can give it away; CI runs as root).
+    if rustix::process::geteuid().is_root() {
+        std::os::unix::fs::chown(&out, Some(65534), None).expect("chown");
+        let check = Run::of(nahar().arg("check").arg("-c").arg(&config));
+        assert!(
+            check.code != 0 && check.stderr.contains("is owned by uid 65534, not by uid 0"),
+            "{check:?}"
+        );
+        std::os::unix::fs::chown(&out, Some(0), None).expect("chown");
+    }
+    let fetch = Run::of(nahar().arg("fetch").arg("-c").arg(&config));
+    assert_eq!(fetch.code, 0, "{fetch:?}");
+    let mode = std::fs::metadata(dir.path().join(today_file()))
+        .expect("records file")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
