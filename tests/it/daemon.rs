@@ -597,8 +597,10 @@ fn kill_9_at_many_moments_loses_nothing_and_repeats_nothing() {
         .expect("calibration pass");
     assert_eq!(pass.status.code(), Some(0));
     let one_pass = started.elapsed();
+    // The daemon's pass can be slower than the calibration's on a loaded machine: the last
+    // moments make sure some kill comes after the whole write.
     let moments = [
-        0.05, 0.3, 0.6, 0.8, 0.9, 0.94, 0.97, 0.99, 1.01, 1.03, 1.06, 1.1, 1.3,
+        0.05, 0.3, 0.6, 0.8, 0.9, 0.94, 0.97, 0.99, 1.01, 1.03, 1.06, 1.1, 1.3, 2.0, 4.0,
     ];
     let mut progress = Vec::new();
     for (round, fraction) in moments.iter().enumerate() {
