@@ -244,6 +244,7 @@ fn run(arg: &ConfigArg) -> anyhow::Result<ExitCode> {
         Ok(config) => config,
         Err(code) => return Ok(code),
     };
+    raise_open_files_limit();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -426,6 +427,33 @@ async fn fetch_sources(
     Ok(Ok(RunSummary {
         sources: reports.into_iter().map(|(_, r)| r).collect(),
     }))
+}
+
+/// Lets the daemon use every file descriptor the hard limit allows: the usual soft limit of
+/// 1,024 is shared by the checks in flight, their connections, the records files and the status
+/// server's clients (at most `MAX_CONNECTIONS` of them).
+fn raise_open_files_limit() {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+        let limit = getrlimit(Resource::Nofile);
+        if let (Some(current), Some(maximum)) = (limit.current, limit.maximum)
+            && current < maximum
+            && let Err(err) = setrlimit(
+                Resource::Nofile,
+                Rlimit {
+                    current: Some(maximum),
+                    maximum: Some(maximum),
+                },
+            )
+        {
+            tracing::warn!(
+                current,
+                maximum,
+                "Could not raise the open-files limit: {err}"
+            );
+        }
+    }
 }
 
 /// One structured log line per finished source: the progress report when there is no terminal.

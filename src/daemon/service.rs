@@ -4,10 +4,17 @@
 //! address. `/health` answers 200 when no source is failing, 503 when every source is; its body
 //! has the overall `status` (`ok`, `degraded`, `failing`, or `starting` before any check) and
 //! per source the last success, last error, next check and consecutive failures.
+//! Its clients cannot hurt ingestion: at most [`MAX_CONNECTIONS`] are open at once (a new one
+//! closes the oldest, which is the idle one whenever requests are answered in milliseconds), a
+//! client has [`HEADER_READ_TIMEOUT`] to send its request and [`CONNECTION_LIFETIME`] in all, and
+//! one request is answered per connection — so the status server never holds more than
+//! `MAX_CONNECTIONS` + 1 file descriptors, whatever its clients do.
 //! Never: anything but GET of these two paths, or blocking the scheduler (it reads snapshots).
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -29,12 +36,50 @@ pub async fn start(listen: SocketAddr, status: Arc<Status>) -> Result<(), Daemon
         .route("/health", get(health))
         .route("/metrics", get(metrics))
         .with_state(status);
-    tokio::spawn(async move {
-        if let Err(err) = axum::serve(listener, app).await {
-            tracing::error!("The /health and /metrics server stopped: {err}");
-        }
-    });
+    tokio::spawn(serve(listener, app));
     Ok(())
+}
+
+/// Connections open at once; a new one beyond them closes the oldest.
+pub const MAX_CONNECTIONS: usize = 64;
+/// How long a client has to send its request's headers.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a connection may last in all.
+pub const CONNECTION_LIFETIME: Duration = Duration::from_secs(30);
+
+async fn serve(listener: tokio::net::TcpListener, app: Router) {
+    // Each open connection's stop signal, oldest first; a closed one is a finished connection.
+    let mut open: VecDeque<tokio::sync::oneshot::Sender<()>> = VecDeque::new();
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(err) => {
+                // Out of file descriptors, most likely: wait for some to be freed.
+                tracing::warn!("The status server could not accept a connection: {err}");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                continue;
+            }
+        };
+        open.retain(|stop| !stop.is_closed());
+        while open.len() >= MAX_CONNECTIONS {
+            // Dropping the sender stops that connection's task, which closes its socket.
+            open.pop_front();
+        }
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        open.push_back(stop);
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .keep_alive(false)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            tokio::select! {
+                _ = tokio::time::timeout(CONNECTION_LIFETIME, connection) => {}
+                _ = stopped => {}
+            }
+        });
+    }
 }
 
 #[derive(serde::Serialize)]

@@ -107,7 +107,7 @@ fn count(out: &Path, source: &str) -> usize {
         .count()
 }
 
-fn rss(prefix: &str, n: usize) -> String {
+pub fn rss(prefix: &str, n: usize) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>t</title><link>https://example.org/</link>\n",
     );

@@ -313,3 +313,107 @@ fn links_in_the_output_directory_are_refused_and_nothing_is_written() {
         .mode();
     assert_eq!(mode & 0o777, 0o600);
 }
+
+/// A child process killed when the test ends, however it ends.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn idle_status_clients_stall_neither_ingestion_nor_health() {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    const IDLE: usize = 2000;
+    // The test itself holds the 2,000 connections.
+    let limit = getrlimit(Resource::Nofile);
+    if limit
+        .current
+        .is_some_and(|current| current < 4 * IDLE as u64)
+    {
+        let maximum = limit.maximum.map(|m| m.max(4 * IDLE as u64));
+        setrlimit(
+            Resource::Nofile,
+            Rlimit {
+                current: Some(4 * IDLE as u64),
+                maximum,
+            },
+        )
+        .expect("the test needs 8,000 open files (it holds 2,000 connections)");
+    }
+    let server = Server::start();
+    server.set(
+        "/feed.xml",
+        Reply::ok("application/rss+xml", crate::daemon::rss("a", 1)),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let listen = free_port();
+    let config = dir.path().join("nahar.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[output]\ndir = \"out\"\n\n[http]\nper_host_delay = \"0s\"\n\n\
+             [defaults]\ninterval = \"1s\"\nmin_interval = \"1s\"\n\n\
+             [service]\nlisten = \"127.0.0.1:{listen}\"\n\n\
+             [[source]]\nname = \"a\"\nurl = \"{}\"\n",
+            server.url("/feed.xml")
+        ),
+    )
+    .expect("config");
+    let log = dir.path().join("run.log");
+    // The usual soft and hard limit of 1,024 open files: nahar cannot raise it.
+    let _daemon = Killed(
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg("ulimit -n 1024 && exec \"$0\" run -c \"$1\"")
+            .arg(env!("CARGO_BIN_EXE_nahar"))
+            .arg(&config)
+            .env_remove("NAHAR_CONFIG")
+            .env("NAHAR_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(File::create(&log).expect("log"))
+            .spawn()
+            .expect("nahar run"),
+    );
+    let records = || crate::records::read_dir(&dir.path().join("out/records")).len();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while records() < 1 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        records(),
+        1,
+        "{}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+
+    let address: std::net::SocketAddr = ([127, 0, 0, 1], listen).into();
+    let idle: Vec<std::net::TcpStream> = (0..IDLE)
+        .filter_map(|_| std::net::TcpStream::connect_timeout(&address, Duration::from_secs(2)).ok())
+        .collect();
+    assert_eq!(idle.len(), IDLE, "every idle client connected");
+
+    // While they stay open: /health answers within a second, and new items are written.
+    server.set(
+        "/feed.xml",
+        Reply::ok("application/rss+xml", crate::daemon::rss("a", 2)),
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut slowest = Duration::ZERO;
+    while records() < 2 && Instant::now() < deadline {
+        let asked = Instant::now();
+        let (code, body) = http_get(listen, "/health").expect("/health answers");
+        slowest = slowest.max(asked.elapsed());
+        assert_eq!(code, 200, "{body}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert_eq!(records(), 2, "the new item is written: {log_text}");
+    assert!(slowest < Duration::from_secs(1), "/health took {slowest:?}");
+    assert!(!log_text.contains("Too many open files"), "{log_text}");
+    drop(idle);
+}
