@@ -155,14 +155,7 @@ pub fn check_private_file(path: &Path, meta: &std::fs::Metadata) -> std::io::Res
                 meta.nlink()
             )));
         }
-        let me = rustix::process::geteuid().as_raw();
-        if meta.uid() != me {
-            return Err(refused(format!(
-                "{} is owned by uid {}, not by uid {me} that nahar runs as (chown it, or move it away)",
-                path.display(),
-                meta.uid()
-            )));
-        }
+        owned_by_me(path, meta, " (chown it, or move it away)")?;
     }
     Ok(())
 }
@@ -187,14 +180,11 @@ pub fn check_private_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        let me = rustix::process::geteuid().as_raw();
-        if meta.uid() != me {
-            return Err(refused(format!(
-                "{} is owned by uid {}, not by uid {me} that nahar runs as: chown it to that user, or use another output dir",
-                dir.display(),
-                meta.uid()
-            )));
-        }
+        owned_by_me(
+            dir,
+            &meta,
+            ": chown it to that user, or use another output dir",
+        )?;
         let mode = meta.mode() & 0o7777;
         if mode & 0o022 != 0 {
             return Err(refused(format!(
@@ -205,6 +195,22 @@ pub fn check_private_dir(dir: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `path` (whose metadata is `meta`) belongs to the user nahar runs as; else an error that ends
+/// with `fix`.
+#[cfg(unix)]
+fn owned_by_me(path: &Path, meta: &std::fs::Metadata, fix: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let me = rustix::process::geteuid().as_raw();
+    if meta.uid() == me {
+        return Ok(());
+    }
+    Err(refused(format!(
+        "{} is owned by uid {}, not by uid {me} that nahar runs as{fix}",
+        path.display(),
+        meta.uid()
+    )))
 }
 
 /// Creates `dir` (and its parents) owner-only where missing, then [`check_private_dir`]s it.
