@@ -1,10 +1,11 @@
-//! The link guard: links found in fetched content (a feed item's link, a redirect from it) may not
-//! point nahar at loopback, private or otherwise non-public addresses unless `[http]
-//! allow_private_links = true`. Configured source URLs never pass through here: the user wrote
-//! them, so they are trusted as written.
+//! The link guard: links found in fetched content (a feed item's link, a redirect from it), and
+//! redirects from a public source to another host, may not point nahar at loopback, private or
+//! otherwise non-public addresses unless `[http] allow_private_links = true`. A configured source
+//! URL itself never passes through here: the user wrote it, so it is trusted as written, and so
+//! are its redirects on the same host or, when its host is not public, to any host.
 //!
-//! In: a link's URL, each redirect hop's URL, and the addresses a host name resolves to when a
-//! connection is made. Out: the URL or the addresses that may be used, or a [`Refusal`] saying
+//! In: a link's URL, each redirect hop's URL, a source's URL (is its host public?), and the
+//! addresses a host name resolves to when a connection is made. Out: the URL or the addresses that may be used, or a [`Refusal`] saying
 //! which address was refused, why, and which setting allows it.
 //! Never: lets a connection for a link reach a non-public address while the guard is on, trusts a
 //! host name without looking at what it resolves to, or resolves a name twice (once to check and
@@ -22,10 +23,11 @@
 //!   remains the connection fails with a [`Refusal`]. Checking at connect time, on the very
 //!   addresses dialled, is what makes a name like `localhost`, or a name whose DNS answer changes
 //!   between two lookups, harmless.
-//! - [`redirect_policy`]: every redirect hop goes through [`check_link`] again (a public page
-//!   redirecting to `http://127.0.0.1/` is refused); a hop to a name is resolved by
-//!   [`PublicOnlyResolver`] when its connection is made. The hop limit is [`MAX_REDIRECTS`], as
-//!   for sources.
+//! - Redirects are followed by `super::http` one hop at a time: every hop of a link, and every
+//!   hop of a public source from its first redirect to another host on ([`is_public_host`]),
+//!   goes through [`check_link`] again (a public page redirecting to `http://127.0.0.1/` is
+//!   refused) and is sent by the guarded client, so a hop to a name is resolved by
+//!   [`PublicOnlyResolver`] when its connection is made.
 //!
 //! The guarded client does not use a proxy from the environment (`HTTP_PROXY`…): a proxy resolves
 //! and dials the target itself, where no check of ours can see the address.
@@ -35,8 +37,6 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use url::{Host, Url};
-
-use super::MAX_REDIRECTS;
 
 /// The one setting that lifts the guard, as the user writes it.
 const HOW_TO_ALLOW: &str = "set [http] allow_private_links = true to allow it";
@@ -217,35 +217,27 @@ impl Resolve for PublicOnlyResolver {
     }
 }
 
-/// The redirect policy of the link client: at most [`MAX_REDIRECTS`] hops, each one checked by
-/// [`check_link`] (also with `allow_private`: a hop to `file:` is never followed).
-pub(super) fn redirect_policy(allow_private: bool) -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(move |attempt| {
-        // `previous` starts with the first URL, which was not a redirect.
-        if attempt.previous().len() > MAX_REDIRECTS {
-            return attempt.error(TooManyRedirects);
-        }
-        match check_link(attempt.url(), allow_private) {
-            Ok(()) => attempt.follow(),
-            Err(Refusal(why)) => {
-                let hop = attempt.url().to_string();
-                attempt.error(Refusal(format!("a redirect to {hop}: {why}")))
+/// Whether a configured source's host is public, which decides whether its redirects to other
+/// hosts are checked (see `super::http::Trust`): an IP literal by its address, a name by what
+/// the system resolver says now — public if any of its addresses is. A name that does not
+/// resolve counts as public, so that the checks stay on.
+pub(super) async fn is_public_host(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(v4)) => non_public(IpAddr::V4(v4)).is_none(),
+        Some(Host::Ipv6(v6)) => non_public(IpAddr::V6(v6)).is_none(),
+        Some(Host::Domain(name)) => {
+            let port = url.port_or_known_default().unwrap_or(80);
+            match tokio::net::lookup_host((name, port)).await {
+                Ok(addrs) => {
+                    let addrs: Vec<SocketAddr> = addrs.collect();
+                    addrs.is_empty() || addrs.iter().any(|addr| non_public(addr.ip()).is_none())
+                }
+                Err(_) => true,
             }
         }
-    })
-}
-
-/// The redirect limit was reached (reported as [`super::FetchError::TooManyRedirects`]).
-#[derive(Debug)]
-struct TooManyRedirects;
-
-impl fmt::Display for TooManyRedirects {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "more than {MAX_REDIRECTS} redirects")
+        None => true,
     }
 }
-
-impl std::error::Error for TooManyRedirects {}
 
 #[cfg(test)]
 mod tests {

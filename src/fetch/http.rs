@@ -1,7 +1,8 @@
 //! HTTP(S) fetching: two reqwest clients (rustls with the ring provider, gzip/brotli/deflate,
-//! bounded redirects, timeouts) behind one set of per-host limits ([`super::hosts`]): one for
-//! configured sources, trusted as written, and one for links found in fetched content, guarded by
-//! [`super::guard`].
+//! timeouts) behind one set of per-host limits ([`super::hosts`]): one for configured sources,
+//! trusted as written, and one guarded by [`super::guard`] for links found in fetched content and
+//! for a public source's redirects to other hosts. Redirects are followed here, one hop at a
+//! time, so that each hop is sent by the client its [`Trust`] calls for.
 //!
 //! In: a URL, stored validators and the source's charset override (sources), or just a URL
 //! (links). Out: [`Fetched`] (sources) or a [`Document`] (links) with the body decoded, or a
@@ -51,10 +52,7 @@ impl HttpFetcher {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let build_error =
             |e: reqwest::Error| FetchError::Other(format!("cannot build the HTTP client: {e}"));
-        let client = client_builder(config)
-            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
-            .build()
-            .map_err(build_error)?;
+        let client = client_builder(config).build().map_err(build_error)?;
         let links = link_client_builder(config).build().map_err(build_error)?;
         Ok(HttpFetcher {
             client,
@@ -77,14 +75,18 @@ impl HttpFetcher {
         kind: DocumentKind,
     ) -> Result<Fetched, FetchError> {
         let _slot = self.hosts.acquire(&host_key(url)?).await;
-        let mut request = self.client.get(url.clone());
-        if let Some(etag) = &validators.etag {
-            request = request.header(header::IF_NONE_MATCH, etag);
-        }
-        if let Some(modified) = &validators.last_modified {
-            request = request.header(header::IF_MODIFIED_SINCE, modified);
-        }
-        let mut response = request.send().await.map_err(|e| self.classify(&e))?;
+        let mut response = self
+            .send(url, Trust::Source, |client, hop| {
+                let mut request = client.get(hop.clone());
+                if let Some(etag) = &validators.etag {
+                    request = request.header(header::IF_NONE_MATCH, etag);
+                }
+                if let Some(modified) = &validators.last_modified {
+                    request = request.header(header::IF_MODIFIED_SINCE, modified);
+                }
+                request
+            })
+            .await?;
         let status = response.status();
         let headers = response.headers().clone();
         let hints = server_hints(&headers, SystemTime::now());
@@ -116,25 +118,12 @@ impl HttpFetcher {
         // Refusals above do not wait for the host's turn: nothing is sent.
         let _slot = self.hosts.acquire(&host_key(url)?).await;
         let mut response = self
-            .links
-            .get(url.clone())
-            .header(header::ACCEPT, LINK_ACCEPT)
-            .send()
-            .await
-            .map_err(|e| self.classify(&e))?;
+            .send(url, Trust::Link, |client, hop| {
+                client.get(hop.clone()).header(header::ACCEPT, LINK_ACCEPT)
+            })
+            .await?;
         let status = response.status();
         let headers = response.headers().clone();
-        if status.is_redirection() {
-            // A redirect left unfollowed: the client does not even offer the policy a Location
-            // it cannot turn into an http(s) request (`file:`, `javascript:`), so say why here.
-            if let Some(hop) = header_string(&headers, header::LOCATION)
-                .and_then(|location| response.url().join(&location).ok())
-            {
-                guard::check_link(&hop, self.allow_private_links).map_err(|refusal| {
-                    FetchError::Refused(format!("a redirect to {hop}: {}", refusal.0))
-                })?;
-            }
-        }
         check_status(status, &server_hints(&headers, SystemTime::now()))?;
         let content_type = header_string(&headers, header::CONTENT_TYPE);
         let (media_type, _) = split_content_type(content_type.as_deref());
@@ -161,6 +150,54 @@ impl HttpFetcher {
             None,
         )
         .await
+    }
+
+    /// Sends `request` for `url` and follows redirects by hand, so that each hop is judged by who
+    /// asked for it ([`Trust`]): at most [`MAX_REDIRECTS`] of them, http(s) only, all within one
+    /// `timeout` (reqwest's own limit would restart with every hop). Returns the first response
+    /// that is not a redirect; its status is the caller's to judge.
+    async fn send(
+        &self,
+        url: &Url,
+        trust: Trust,
+        request: impl Fn(&reqwest::Client, &Url) -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, FetchError> {
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let mut guarded = trust == Trust::Link;
+        // Decided at the first redirect to another host, and only then: it may ask the resolver.
+        let mut source_is_public: Option<bool> = None;
+        let mut hop = url.clone();
+        for _ in 0..=MAX_REDIRECTS {
+            let client = if guarded { &self.links } else { &self.client };
+            let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if remaining.is_zero() {
+                return Err(FetchError::Timeout(self.timeout));
+            }
+            let response = request(client, &hop)
+                .timeout(remaining)
+                .send()
+                .await
+                .map_err(|e| self.classify(&e))?;
+            let Some(next) = redirect_target(&response) else {
+                return Ok(response);
+            };
+            let next = next?;
+            if !guarded && !same_host(url, &next) {
+                guarded = match source_is_public {
+                    Some(public) => public,
+                    None => *source_is_public.insert(guard::is_public_host(url).await),
+                };
+            }
+            guard::check_link(&next, self.allow_private_links || !guarded).map_err(|refusal| {
+                FetchError::Refused(format!(
+                    "a redirect to {}: {}",
+                    crate::shown::url(&next),
+                    refusal.0
+                ))
+            })?;
+            hop = next;
+        }
+        Err(FetchError::TooManyRedirects)
     }
 
     /// Streams the body, refusing it once it passes `max_body`; `after_chunk` sees the body read
@@ -197,9 +234,6 @@ impl HttpFetcher {
         if error.is_timeout() {
             return FetchError::Timeout(self.timeout);
         }
-        if error.is_redirect() {
-            return FetchError::TooManyRedirects;
-        }
         // reqwest quotes the URL it was given, credentials and all.
         let chain = crate::shown::message(&error_chain(error));
         if chain.contains("certificate") || chain.contains("tls") || chain.contains("TLS") {
@@ -215,9 +249,11 @@ impl HttpFetcher {
     }
 }
 
-/// Settings both clients share: identity, timeouts, decompression, pooling.
+/// Settings both clients share: identity, timeouts, decompression, pooling, and no redirects
+/// followed by reqwest ([`HttpFetcher::send`] follows them).
 fn client_builder(config: &HttpConfig) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
         .user_agent(config.user_agent.clone())
         .timeout(config.timeout)
         .connect_timeout(config.timeout.min(Duration::from_secs(10)))
@@ -228,16 +264,52 @@ fn client_builder(config: &HttpConfig) -> reqwest::ClientBuilder {
         .pool_idle_timeout(Duration::from_secs(90))
 }
 
-/// The link client: every redirect hop checked, and, unless `allow_private_links`, only public
-/// addresses dialled and no proxy (a proxy would resolve the name where the guard cannot see).
+/// The link client, also used for the guarded hops of a source: unless `allow_private_links`,
+/// only public addresses dialled and no proxy (a proxy would resolve the name where the guard
+/// cannot see).
 pub(super) fn link_client_builder(config: &HttpConfig) -> reqwest::ClientBuilder {
-    let builder =
-        client_builder(config).redirect(guard::redirect_policy(config.allow_private_links));
+    let builder = client_builder(config);
     if config.allow_private_links {
         builder
     } else {
         builder.dns_resolver(guard::PublicOnlyResolver).no_proxy()
     }
+}
+
+/// Who asked for a request, which decides how its redirects are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trust {
+    /// A configured source, trusted as written: redirects on its own host are followed as they
+    /// come, and so is every redirect when its host is not public (an intranet feed that sends
+    /// nahar to another internal host keeps working). A redirect to another host from a public
+    /// source is checked as a link is, and so is every hop after it: a public feed is input from
+    /// strangers, like the links in it.
+    Source,
+    /// A link found in fetched content: every hop checked by [`guard::check_link`], every
+    /// connection made by the guarded client.
+    Link,
+}
+
+/// Where a redirect response sends the client (301, 302, 303, 307, 308 with a `Location`), or
+/// `None` for any other response — a 3xx without a usable `Location` included, which the caller
+/// reports as the status it is.
+fn redirect_target(response: &reqwest::Response) -> Option<Result<Url, FetchError>> {
+    let status = response.status().as_u16();
+    if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    let location = header_string(response.headers(), header::LOCATION)?;
+    Some(response.url().join(&location).map_err(|e| {
+        FetchError::InvalidUrl(format!(
+            "a redirect to {:?}: {e}",
+            crate::shown::message(&location)
+        ))
+    }))
+}
+
+/// Whether two URLs name the same host (the `url` crate has lower-cased and normalized both).
+fn same_host(a: &Url, b: &Url) -> bool {
+    a.host() == b.host()
 }
 
 /// The per-host limits' key: the lower-cased host, the same for a source and a link.
@@ -569,5 +641,142 @@ mod tests {
             other => panic!("expected the page, got {other:?}"),
         }
         assert_eq!(seen, ["/start", "/article"]);
+    }
+
+    /// A source's fetch through the test server as an HTTP proxy for both clients, so that a
+    /// configured URL on a public address can be staged; the redirect from `/start` is then
+    /// judged by the production code path. `source` is the configured URL.
+    async fn fetch_source_via_proxy(
+        source: &str,
+        location: Location,
+        allow_private_links: bool,
+    ) -> (Result<Fetched, FetchError>, Vec<String>) {
+        let (addr, seen) = redirecting_server(location).await;
+        let config = HttpConfig {
+            per_host_delay: Duration::ZERO,
+            allow_private_links,
+            ..HttpConfig::default()
+        };
+        let proxy = || reqwest::Proxy::http(format!("http://{addr}")).expect("proxy");
+        let mut fetcher = HttpFetcher::new(&config).expect("fetcher");
+        fetcher.client = client_builder(&config)
+            .proxy(proxy())
+            .build()
+            .expect("source client");
+        fetcher.links = link_client_builder(&config)
+            .proxy(proxy())
+            .build()
+            .expect("link client");
+        let url = Url::parse(source).expect("url");
+        let result = fetcher
+            .get(&url, &Validators::default(), None, DocumentKind::Html)
+            .await;
+        let seen = seen.lock().expect("log").clone();
+        (result, seen)
+    }
+
+    /// The URL the fetch was finally read from.
+    fn read_from(result: &Result<Fetched, FetchError>) -> String {
+        match result {
+            Ok(Fetched::Modified { documents, .. }) => documents
+                .first()
+                .map(|document| document.url.to_string())
+                .unwrap_or_default(),
+            other => panic!("expected a document, got {other:?}"),
+        }
+    }
+
+    /// 8.8.8.8 is never dialled: both clients go through the test server as their proxy.
+    const PUBLIC_SOURCE: &str = "http://8.8.8.8/start";
+
+    #[tokio::test]
+    async fn a_redirect_from_a_public_source_to_a_private_address_is_refused() {
+        let cases: [(Location, &str); 3] = [
+            (
+                |port| format!("http://127.0.0.1:{port}/secret"),
+                "127.0.0.1 is a loopback address",
+            ),
+            (
+                |port| format!("http://0x7f.1:{port}/secret"),
+                "127.0.0.1 is a loopback address",
+            ),
+            (
+                |_| "http://169.254.169.254/latest/meta-data/".to_owned(),
+                "169.254.169.254 is a link-local address",
+            ),
+        ];
+        for (location, shown) in cases {
+            let (result, seen) = fetch_source_via_proxy(PUBLIC_SOURCE, location, false).await;
+            match result {
+                Err(FetchError::Refused(why)) => {
+                    assert!(why.starts_with("a redirect to http://"), "{why}");
+                    assert!(why.contains(shown), "{why}");
+                    assert!(why.contains("allow_private_links = true"), "{why}");
+                }
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+            assert_eq!(seen, ["/start"], "the private hop was never asked");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_public_source_follows_redirects_on_its_host_and_to_public_hosts() {
+        let (result, seen) =
+            fetch_source_via_proxy(PUBLIC_SOURCE, |_| "/moved".to_owned(), false).await;
+        assert_eq!(read_from(&result), "http://8.8.8.8/moved");
+        assert_eq!(seen, ["/start", "/moved"]);
+        let (result, seen) = fetch_source_via_proxy(
+            PUBLIC_SOURCE,
+            |_| "http://news.example/feed".to_owned(),
+            false,
+        )
+        .await;
+        assert_eq!(read_from(&result), "http://news.example/feed");
+        assert_eq!(seen, ["/start", "/feed"]);
+    }
+
+    #[tokio::test]
+    async fn allow_private_links_lets_a_public_source_redirect_to_a_private_address() {
+        let (result, seen) = fetch_source_via_proxy(
+            PUBLIC_SOURCE,
+            |port| format!("http://127.0.0.1:{port}/internal"),
+            true,
+        )
+        .await;
+        assert!(read_from(&result).ends_with("/internal"), "{result:?}");
+        assert_eq!(seen, ["/start", "/internal"]);
+    }
+
+    #[tokio::test]
+    async fn a_private_source_keeps_following_redirects_to_other_private_hosts() {
+        let (addr, seen) =
+            redirecting_server(|port| format!("http://localhost:{port}/elsewhere")).await;
+        let config = HttpConfig {
+            per_host_delay: Duration::ZERO,
+            ..HttpConfig::default()
+        };
+        let fetcher = HttpFetcher::new(&config).expect("fetcher");
+        let url = Url::parse(&format!("http://{addr}/start")).expect("url");
+        let result = fetcher
+            .get(&url, &Validators::default(), None, DocumentKind::Html)
+            .await;
+        assert_eq!(
+            read_from(&result),
+            format!("http://localhost:{}/elsewhere", addr.port())
+        );
+        assert_eq!(*seen.lock().expect("log"), ["/start", "/elsewhere"]);
+        // Another scheme is never followed, whoever asks.
+        let (addr, seen) = redirecting_server(|_| "file:///etc/passwd".to_owned()).await;
+        let url = Url::parse(&format!("http://{addr}/start")).expect("url");
+        let result = fetcher
+            .get(&url, &Validators::default(), None, DocumentKind::Html)
+            .await;
+        match result {
+            Err(FetchError::Refused(why)) => {
+                assert!(why.contains("file: links are not fetched"), "{why}")
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert_eq!(*seen.lock().expect("log"), ["/start"]);
     }
 }

@@ -9,9 +9,9 @@
 //! Never: an unbounded read (bodies are counted while streaming, after decompression, against
 //! `max_body`), more than `per_host_concurrency` requests to one host at once or two request starts
 //! to one host closer than `per_host_delay` (sources and links alike), a redirect chain longer
-//! than [`MAX_REDIRECTS`], a link (or a redirect from one) to a non-http(s) scheme or, unless
-//! `allow_private_links`, to a loopback/private/link-local address ([`guard`]), or parsing —
-//! documents leave here as text.
+//! than [`MAX_REDIRECTS`], a redirect to a non-http(s) scheme, a link (or a redirect from one, or
+//! a redirect from a source on a public address to another host) to a loopback/private/link-local
+//! address unless `allow_private_links` ([`guard`]), or parsing — documents leave here as text.
 
 pub mod charset;
 mod document;

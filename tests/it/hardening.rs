@@ -417,3 +417,73 @@ fn idle_status_clients_stall_neither_ingestion_nor_health() {
     assert!(!log_text.contains("Too many open files"), "{log_text}");
     drop(idle);
 }
+
+#[test]
+fn a_public_source_cannot_redirect_nahar_to_a_private_address() {
+    let server = Server::start();
+    let port = server.addr.port();
+    let feed = |title: &str| {
+        Reply::ok(
+            "application/rss+xml",
+            format!(
+                "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>\
+                 <item><guid>1</guid><title>{title}</title></item></channel></rss>"
+            ),
+        )
+    };
+    server.set(
+        "/public",
+        Reply::status(302).header("location", &format!("http://127.0.0.1:{port}/secret")),
+    );
+    server.set(
+        "/intranet",
+        Reply::status(302).header("location", &format!("http://localhost:{port}/moved")),
+    );
+    server.set("/secret", feed("internal metadata"));
+    server.set("/moved", feed("intranet news"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("nahar.toml");
+    // 8.8.8.8 is never dialled: `HTTP_PROXY` sends the source's request to the test server,
+    // which is how a source on a public address can be staged on loopback.
+    std::fs::write(
+        &config,
+        format!(
+            "[output]\ndir = \"out\"\n\n[http]\nper_host_delay = \"0s\"\n\n\
+             [[source]]\nname = \"public\"\nurl = \"http://8.8.8.8/public\"\n\n\
+             [[source]]\nname = \"intranet\"\nurl = \"http://127.0.0.1:{port}/intranet\"\n"
+        ),
+    )
+    .expect("config");
+    let fetch = Run::of(
+        nahar()
+            .env("HTTP_PROXY", server.url(""))
+            .env("http_proxy", server.url(""))
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy")
+            .arg("fetch")
+            .arg("-c")
+            .arg(&config),
+    );
+    assert_eq!(fetch.code, 2, "{fetch:?}");
+    let public = fetch
+        .stdout
+        .lines()
+        .find(|l| l.contains(" public "))
+        .unwrap_or_else(|| panic!("no line for the public source: {fetch:?}"));
+    assert!(public.starts_with("failed"), "{public}");
+    assert!(
+        public.contains(&format!(
+            "a redirect to http://127.0.0.1:{port}/secret: 127.0.0.1 is a loopback address; \
+             set [http] allow_private_links = true to allow it"
+        )),
+        "{public}"
+    );
+    assert!(
+        server.requests("/secret").is_empty(),
+        "the private hop was never asked"
+    );
+    assert_eq!(server.requests("/public").len(), 1);
+    let records = crate::records::read_dir(&dir.path().join("out/records"));
+    let titles: Vec<&str> = records.iter().filter_map(|r| r["title"].as_str()).collect();
+    assert_eq!(titles, ["intranet news"], "{fetch:?}");
+}
