@@ -215,9 +215,16 @@ impl Record {
         if replaced > 0 {
             warnings.push("decode_errors".to_owned());
         }
+        let (author, author_references_removed) = author(entry, analyzer);
+        if author_references_removed
+            || analyses
+                .iter()
+                .any(|(_, a, _)| a.diagnostics.undefined_references_removed > 0)
+        {
+            warnings.push("undefined_entities_removed".to_owned());
+        }
         dedup_keep_order(&mut warnings);
 
-        let author = author(entry, analyzer);
         let segments = analyses
             .into_iter()
             .map(|(kind, a, embed)| {
@@ -295,15 +302,20 @@ pub fn record_id(source: &str, entry: &FeedEntry) -> String {
 }
 
 /// Authors, normalized and joined with ", "; `None` when the item names nobody.
-fn author(entry: &FeedEntry, analyzer: &Analyzer) -> Option<String> {
+/// The item's authors as one normalized string, and whether normalizing them removed an
+/// undefined entity (a record warning, as for the text).
+fn author(entry: &FeedEntry, analyzer: &Analyzer) -> (Option<String>, bool) {
     let mut names: Vec<String> = Vec::new();
+    let mut removed = false;
     for name in &entry.authors {
-        let text = analyzer.analyze(name, &Hints::default()).text;
+        let analysis = analyzer.analyze(name, &Hints::default());
+        removed |= analysis.diagnostics.undefined_references_removed > 0;
+        let text = analysis.text;
         if !text.is_empty() && !names.contains(&text) {
             names.push(text);
         }
     }
-    (!names.is_empty()).then(|| names.join(", "))
+    ((!names.is_empty()).then(|| names.join(", ")), removed)
 }
 
 fn dedup_keep_order(items: &mut Vec<String>) {

@@ -18,6 +18,7 @@ pub mod direction;
 pub mod key;
 pub mod lang;
 pub mod normalize;
+mod references;
 pub mod segment;
 mod trigrams;
 
@@ -977,7 +978,41 @@ mod properties {
         );
         prop_assert!(is_nfc(text), "not NFC: {text:?}");
         prop_assert_eq!(text.trim(), text);
+        prop_assert!(
+            !super::references::has_reference(text),
+            "a character reference in {text:?}"
+        );
         Ok(())
+    }
+
+    /// Pieces of character references, with the characters N1–N4 remove between them.
+    fn reference_string() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "&",
+            "&amp;",
+            "amp;",
+            "lt;",
+            "#",
+            "#x",
+            "5e9;",
+            "1513;",
+            "#128;",
+            "eacute;",
+            "xxe;",
+            ";",
+            "a",
+            "R",
+            " ",
+            "\u{200B}",
+            "\u{200F}",
+            "\u{0007}",
+            "\u{00AD}",
+            "&#38;",
+            "&#x26;",
+            "nbsp;",
+            "NotEqualTilde;",
+        ]);
+        prop::collection::vec(piece, 0..24).prop_map(|pieces| pieces.concat())
     }
 
     proptest! {
@@ -985,6 +1020,13 @@ mod properties {
 
         #[test]
         fn normalization_is_idempotent_and_clean(input in tricky_string()) {
+            let once = normalize(&input).text;
+            check_stored_text(&once)?;
+            prop_assert_eq!(normalize(&once).text, once);
+        }
+
+        #[test]
+        fn no_reference_survives_normalization(input in reference_string()) {
             let once = normalize(&input).text;
             check_stored_text(&once)?;
             prop_assert_eq!(normalize(&once).text, once);

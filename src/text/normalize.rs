@@ -1,6 +1,8 @@
-//! Display-text normalization: TEXT.md §A.3, rules N1–N8, in that order.
+//! Display-text normalization: SPEC's N0 (character references left in text, see
+//! [`super::references`]), then TEXT.md §A.3, rules N1–N8, in that order.
 //!
-//! In: any `&str` (already decoded, possibly full of controls, bidi overrides and invisibles).
+//! In: any `&str` (already decoded, possibly full of controls, bidi overrides, invisibles and
+//! references the parsers left).
 //! Out: [`Normalized`] — the text that nahar stores (NFC, no bidi controls, no stray
 //! invisibles, folded whitespace), a direction hint taken from a leading bidi mark, and counts
 //! of what was removed so the record can carry honest warnings.
@@ -22,6 +24,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use super::chars::{is_letter, is_mark, is_space_separator};
 use super::direction::Dir;
 use super::direction::strong_direction;
+use super::references;
 
 /// What normalization removed or rewrote, for record warnings (TEXT.md N9).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -34,6 +37,9 @@ pub struct Diagnostics {
     pub invisibles_removed: u32,
     /// U+FFFD characters present (kept, N2): evidence of a decoding problem upstream.
     pub replacement_chars: u32,
+    /// Character references that mean nothing (`&xxe;`, an entity from a DTD nahar does not
+    /// expand), removed by N0.
+    pub undefined_references_removed: u32,
 }
 
 impl Diagnostics {
@@ -43,6 +49,7 @@ impl Diagnostics {
         self.overrides_reversed += other.overrides_reversed;
         self.invisibles_removed += other.invisibles_removed;
         self.replacement_chars += other.replacement_chars;
+        self.undefined_references_removed += other.undefined_references_removed;
     }
 }
 
@@ -56,8 +63,27 @@ pub struct Normalized {
     pub diagnostics: Diagnostics,
 }
 
-/// Applies N1–N8 to `input`.
+/// Applies N0 (character references, [`super::references`]) and N1–N8 to `input`.
 pub fn normalize(input: &str) -> Normalized {
+    if memchr::memchr(b'&', input.as_bytes()).is_none() {
+        return normalize_decoded(input);
+    }
+    let mut removed = 0;
+    let decoded = references::resolve(input, &mut removed);
+    let mut normalized = normalize_decoded(&decoded);
+    normalized.diagnostics.undefined_references_removed += removed;
+    // N1–N8 can bring an `&` and a name together (`&\u{200B}lt;` loses its ZWSP): then once more,
+    // so that the result is a fixed point. The text is shorter each time, so this ends.
+    if references::has_reference(&normalized.text) {
+        let again = normalize(&normalized.text);
+        normalized.diagnostics.add(&again.diagnostics);
+        normalized.text = again.text;
+    }
+    normalized
+}
+
+/// N1–N8, on text without references left.
+fn normalize_decoded(input: &str) -> Normalized {
     let mut diagnostics = Diagnostics::default();
     let needs = Needs::of(input);
     let text = if needs.controls {

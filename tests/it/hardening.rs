@@ -487,3 +487,100 @@ fn a_public_source_cannot_redirect_nahar_to_a_private_address() {
     let titles: Vec<&str> = records.iter().filter_map(|r| r["title"].as_str()).collect();
     assert_eq!(titles, ["intranet news"], "{fetch:?}");
 }
+
+/// A character reference as SPEC's N0 reads one: `&#…;`, `&#x…;` or `&name;`, the `&` not glued to
+/// a letter or digit before it.
+fn references_in(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices('&') {
+        let glued = text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric);
+        let rest = &text[at + 1..];
+        let name_len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
+            .unwrap_or(rest.len());
+        if !glued && name_len > 0 && rest[name_len..].starts_with(';') {
+            found.push(format!("&{};", &rest[..name_len]));
+        }
+    }
+    found
+}
+
+#[test]
+fn no_entity_reference_reaches_a_record() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Undefined entities, one from a DTD nahar does not expand, HTML names an XML feed uses
+    // without defining them, fields escaped twice and three times, numbers.
+    std::fs::write(
+        dir.path().join("feed.xml"),
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY lol \"lol\"><!ENTITY lol9 \"&lol;&lol;\">]>\n\
+         <rss version=\"2.0\"><channel><title>t</title>\n\
+         <item><guid>1</guid><title>Hello &xxe; world &lol9;</title>\
+         <description>Body &xxe; and &amp;bogus; end</description></item>\n\
+         <item><guid>2</guid><title>&amp;eacute;t&amp;eacute; &amp;#1513;&#1500;&amp;#x5d5;&#x5DD;</title>\
+         <description>caf&eacute; &amp;copy 2026 &amp;#147;quoted&amp;#148; R&amp;D; AT&amp;T</description></item>\n\
+         <item><guid>3</guid><title>Script &amp;amp;lt;script&amp;amp;gt; tag</title>\
+         <description>&lt;p&gt;A &amp;amp;lt;b&amp;amp;gt; B&lt;/p&gt;</description></item>\n\
+         </channel></rss>\n",
+    )
+    .expect("feed");
+    std::fs::write(
+        dir.path().join("feed.json"),
+        "{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"j\",\"items\":[\
+         {\"id\":\"1\",\"title\":\"Tom &amp; Jerry\",\"content_html\":\"<p>Hi &xxe; &amp;lt;x&amp;gt;</p>\",\
+          \"authors\":[{\"name\":\"Jos&eacute; &xxe;\"}]}]}",
+    )
+    .expect("json feed");
+    let config = dir.path().join("nahar.toml");
+    std::fs::write(
+        &config,
+        "[output]\ndir = \"out\"\n\n[[source]]\nname = \"rss\"\nurl = \"file:feed.xml\"\n\n\
+         [[source]]\nname = \"json\"\nurl = \"file:feed.json\"\n",
+    )
+    .expect("config");
+    let fetch = Run::of(nahar().arg("fetch").arg("-c").arg(&config));
+    assert_eq!(fetch.code, 0, "{fetch:?}");
+    let records = crate::records::read_dir(&dir.path().join("out/records"));
+    assert_eq!(records.len(), 4, "{fetch:?}");
+    let mut seen = std::collections::HashMap::new();
+    for record in &records {
+        let mut texts = vec![
+            record["title"].as_str().unwrap_or_default().to_owned(),
+            record["text"].as_str().unwrap_or_default().to_owned(),
+            record["author"].as_str().unwrap_or_default().to_owned(),
+        ];
+        for segment in record["segments"].as_array().into_iter().flatten() {
+            texts.push(segment["text"].as_str().unwrap_or_default().to_owned());
+        }
+        for text in &texts {
+            assert!(references_in(text).is_empty(), "{text:?} in {record}");
+        }
+        let warned = record["warnings"]
+            .as_array()
+            .is_some_and(|w| w.iter().any(|w| w == "undefined_entities_removed"));
+        seen.insert(
+            format!(
+                "{}/{}",
+                record["source"].as_str().unwrap_or_default(),
+                record["title"].as_str().unwrap_or_default()
+            ),
+            (texts, warned),
+        );
+    }
+    let expect = |key: &str, text: &str, warned: bool| {
+        let (texts, was_warned) = seen
+            .get(key)
+            .unwrap_or_else(|| panic!("no record {key}: {:?}", seen.keys()));
+        assert!(texts.iter().any(|t| t == text), "{key}: {texts:?}");
+        assert_eq!(*was_warned, warned, "{key}: undefined_entities_removed");
+    };
+    expect("rss/Hello world", "Body and end", true);
+    // The characters the author meant: HTML names, numbers (C1 numbers as windows-1252), and
+    // an `&` that starts no reference kept.
+    expect("rss/été שלום", "café © 2026 “quoted” R&D; AT&T", false);
+    expect("rss/Script <script> tag", "A <b> B", false);
+    expect("json/Tom & Jerry", "Hi <x>", true);
+    expect("json/Tom & Jerry", "José", true);
+}
