@@ -293,7 +293,10 @@ const GOOD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </channel></rss>"#;
 
 /// Peak resident memory of a running child, read from /proc while it runs (Linux).
-fn watch_peak_kib(pid: u32, child: &mut std::process::Child) -> (std::process::ExitStatus, u64) {
+pub fn watch_peak_kib(
+    pid: u32,
+    child: &mut std::process::Child,
+) -> (std::process::ExitStatus, u64) {
     let mut peak = 0u64;
     loop {
         if let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status"))

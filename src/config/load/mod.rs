@@ -32,7 +32,7 @@ type Key<'i> = Spanned<DeString<'i>>;
 type Value<'i> = Spanned<DeValue<'i>>;
 
 const ROOT_KEYS: &[&str] = &["output", "http", "service", "defaults", "source"];
-const OUTPUT_KEYS: &[&str] = &["dir"];
+const OUTPUT_KEYS: &[&str] = &["dir", "memory_budget"];
 const HTTP_KEYS: &[&str] = &[
     "user_agent",
     "timeout",

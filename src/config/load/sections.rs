@@ -12,13 +12,16 @@ use super::{
     OUTPUT_KEYS, ROOT_KEYS, SERVICE_KEYS, Value,
 };
 use crate::config::units::{format_duration, parse_size};
-use crate::config::{Config, Defaults, HttpConfig, OutputConfig, ServiceConfig};
+use crate::config::{
+    Config, DEFAULT_MEMORY_BUDGET, Defaults, HttpConfig, OutputConfig, ServiceConfig,
+};
 use crate::text::Lang;
 
 impl Checker<'_> {
     pub(super) fn root(&mut self, root: &DeTable<'_>) -> Config {
         let mut output = OutputConfig {
             dir: self.dir.join(DEFAULT_OUTPUT_DIR),
+            memory_budget: DEFAULT_MEMORY_BUDGET,
         };
         let mut http = HttpConfig::default();
         let mut service = None;
@@ -64,11 +67,17 @@ impl Checker<'_> {
 
     pub(super) fn output(&mut self, table: &DeTable<'_>) -> OutputConfig {
         let mut dir = PathBuf::from(DEFAULT_OUTPUT_DIR);
+        let mut memory_budget = DEFAULT_MEMORY_BUDGET;
         for (key, value) in entries(table) {
             match key.get_ref().as_ref() {
                 "dir" => {
                     if let Some(s) = self.non_empty_string(value, "dir") {
                         dir = PathBuf::from(s);
+                    }
+                }
+                "memory_budget" => {
+                    if let Some(bytes) = self.size(value, "memory_budget") {
+                        memory_budget = bytes;
                     }
                 }
                 _ => self.unknown_key(key, value, "[output]", OUTPUT_KEYS),
@@ -77,7 +86,26 @@ impl Checker<'_> {
         // `join` keeps an absolute `dir` as it is.
         OutputConfig {
             dir: self.dir.join(dir),
+            memory_budget,
         }
+    }
+
+    /// A size with its unit (`"10MB"`), larger than zero.
+    fn size(&mut self, value: &Value<'_>, name: &str) -> Option<u64> {
+        if !value.get_ref().is_str() {
+            let got = describe(value.get_ref());
+            self.value_error(
+                value,
+                format!(r#"{name} must be a string with a unit, like "10MB", got {got}"#),
+            );
+            return None;
+        }
+        let bytes = self.parsed(value, name, parse_size)?;
+        if bytes == 0 {
+            self.value_error(value, format!("{name} must be larger than 0B"));
+            return None;
+        }
+        Some(bytes)
     }
 
     pub(super) fn http(&mut self, table: &DeTable<'_>) -> HttpConfig {
@@ -104,20 +132,8 @@ impl Checker<'_> {
                     }
                 }
                 "max_body" => {
-                    if !value.get_ref().is_str() {
-                        let got = describe(value.get_ref());
-                        self.value_error(
-                            value,
-                            format!(
-                                r#"{name} must be a string with a unit, like "10MB", got {got}"#
-                            ),
-                        );
-                    } else if let Some(bytes) = self.parsed(value, name, parse_size) {
-                        if bytes == 0 {
-                            self.value_error(value, format!("{name} must be larger than 0B"));
-                        } else {
-                            http.max_body = bytes;
-                        }
+                    if let Some(bytes) = self.size(value, name) {
+                        http.max_body = bytes;
                     }
                 }
                 "per_host_concurrency" => {

@@ -98,6 +98,7 @@ fn spec_example_parses_to_the_expected_config() {
         path: config_path(),
         output: OutputConfig {
             dir: PathBuf::from("/etc/nahar/data"),
+            memory_budget: crate::config::DEFAULT_MEMORY_BUDGET,
         },
         http: HttpConfig {
             user_agent: "nahar/0.1 (+https://example.org/nahar)".to_owned(),
@@ -168,6 +169,7 @@ fn minimal_config_gets_every_default() {
         path: config_path(),
         output: OutputConfig {
             dir: PathBuf::from("/etc/nahar/data"),
+            memory_budget: crate::config::DEFAULT_MEMORY_BUDGET,
         },
         http: HttpConfig::default(),
         service: None,
@@ -827,5 +829,27 @@ fn shipped_example_config_loads_with_sources_in_every_language() {
             .iter()
             .all(|s| matches!(s.location, SourceLocation::Http(_))),
         "the example should only list real web sources"
+    );
+}
+
+#[test]
+fn memory_budget_is_a_size() {
+    let text = "[output]\nmemory_budget = \"1GB\"\n[[source]]\nname = \"a\"\nurl = \"https://example.org/\"\n";
+    let config = crate::config::parse(text, Path::new("/etc/nahar/nahar.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.output.memory_budget, 1024 * 1024 * 1024);
+    let text =
+        "[output]\nmemory_budget = 512\n[[source]]\nname = \"a\"\nurl = \"https://example.org/\"\n";
+    assert_eq!(
+        errors(text),
+        vec![
+            r#"2:17: memory_budget must be a string with a unit, like "10MB", got an integer"#
+                .to_owned()
+        ]
+    );
+    let text = "[output]\nmemory_budget = \"0B\"\n[[source]]\nname = \"a\"\nurl = \"https://example.org/\"\n";
+    assert_eq!(
+        errors(text),
+        vec!["2:17: memory_budget must be larger than 0B".to_owned()]
     );
 }

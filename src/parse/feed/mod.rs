@@ -43,6 +43,7 @@
 //! home page get a random one) — identities are ours.
 
 mod items;
+mod parts;
 mod prepare;
 mod repair;
 mod scan;
@@ -73,7 +74,15 @@ pub(super) fn entries(
             "the server sent an HTML page, not a feed".to_owned(),
         ));
     }
-    let Some(feed) = parse_with_repairs(&document.text, &document.url, source.timezone)? else {
+    let normalized = normalize(&document.text);
+    if normalized.len() >= parts::SPLIT_FROM_BYTES
+        && let Some(items) = entries_in_parts(&normalized, document, source, parts::ITEMS_PER_PART)
+    {
+        return Ok(items);
+    }
+    let Some(feed) =
+        parse_with_repairs(&document.text, normalized, &document.url, source.timezone)?
+    else {
         tracing::info!(
             source = %source.name,
             url = %crate::shown::url(&document.url),
@@ -81,14 +90,43 @@ pub(super) fn entries(
         );
         return Ok(Vec::new());
     };
-    Ok(items_of(feed, document, source))
+    let mut items = Vec::with_capacity(feed.entries.len());
+    push_items(feed, document, source, &mut items);
+    disambiguate_repeated_guids(&mut items);
+    Ok(items)
 }
 
-/// The items of a parsed feed, in order; an item with nothing to identify or show is skipped.
-fn items_of(feed: Feed, document: &Document, source: &SourceConfig) -> Vec<FeedEntry> {
+/// The items of a large document read in parts of `per_part` items, one part
+/// after the other, each part's model dropped once its items are taken: memory follows the
+/// items kept, not feed-rs's model of the whole document. `None` when the document is read
+/// whole instead: not splittable (see [`parts`]), or a part feed-rs refused — the whole document
+/// then gets the usual treatment, errors and repairs included, so that reading in parts never
+/// changes an answer.
+fn entries_in_parts(
+    normalized: &str,
+    document: &Document,
+    source: &SourceConfig,
+    per_part: usize,
+) -> Option<Vec<FeedEntry>> {
+    let parts = parts::split(normalized, per_part)?;
+    // Every part but the last is full: the vector never grows by doubling past what it needs.
+    let mut items = Vec::with_capacity(parts.len().saturating_mul(per_part));
+    for part in parts {
+        let feed = feed_rs(part.reader(), &document.url, source.timezone)
+            .ok()?
+            .ok()?;
+        push_items(feed, document, source, &mut items);
+    }
+    disambiguate_repeated_guids(&mut items);
+    Some(items)
+}
+
+/// Appends the items of a parsed feed (or part of one), in order; an item with nothing to
+/// identify or show is skipped.
+fn push_items(feed: Feed, document: &Document, source: &SourceConfig, items: &mut Vec<FeedEntry>) {
     let feed_language = feed.language.clone();
     let is_atom = feed.feed_type == feed_rs::model::FeedType::Atom;
-    let mut items = Vec::with_capacity(feed.entries.len());
+    items.reserve(feed.entries.len());
     for entry in feed.entries {
         match entry_of(entry, document, feed_language.as_deref(), is_atom) {
             Some(item) => items.push(item),
@@ -99,8 +137,6 @@ fn items_of(feed: Feed, document: &Document, source: &SourceConfig) -> Vec<FeedE
             ),
         }
     }
-    disambiguate_repeated_guids(&mut items);
-    items
 }
 
 fn parser(base: &Url, zone: NaiveTimezone) -> feed_rs::parser::Parser {
@@ -138,13 +174,14 @@ fn feed_rs(
     })
 }
 
-/// The feed in `text`; `None` for a well-formed `<rss>` with no `<channel>` (no items).
+/// The feed in `text` (`normalized` is `prepare::normalize(text)`); `None` for a well-formed
+/// `<rss>` with no `<channel>` (no items).
 fn parse_with_repairs(
     text: &str,
+    mut normalized: Cow<'_, str>,
     base: &Url,
     zone: NaiveTimezone,
 ) -> Result<Option<Feed>, ParseError> {
-    let mut normalized = normalize(text);
     let attempt = match feed_rs(normalized.as_bytes(), base, zone) {
         // feed-rs slices an RSS contact ("a@b.c (Name)") one byte past the e-mail address and
         // panics when that byte is inside a character (found by fuzzing): a space between

@@ -23,7 +23,7 @@ mod fuzz_regressions {
         assert_eq!(fixed.matches("<?xml").count(), 1);
         assert!(fixed.contains("<id>https://numi.st/</id>"));
         let base = Url::parse("https://numi.st/feed.xml").unwrap_or_else(|e| panic!("{e}"));
-        let parsed = parse_with_repairs(text, &base, NaiveTimezone::Fixed(0));
+        let parsed = parse_with_repairs(text, normalize(text), &base, NaiveTimezone::Fixed(0));
         assert!(parsed.is_ok(), "{parsed:?}");
         assert_eq!(
             without_late_xml_declarations("<?xml version=\"1.0\"?><rss/>"),
@@ -35,23 +35,24 @@ mod fuzz_regressions {
             without_late_xml_declarations(late).as_deref(),
             Some("<!-- x -->\n<feed xmlns=\"http://www.w3.org/2005/Atom\"><id>a</id></feed>")
         );
-        assert!(parse_with_repairs(late, &base, NaiveTimezone::Fixed(0)).is_ok());
+        assert!(parse_with_repairs(late, normalize(late), &base, NaiveTimezone::Fixed(0)).is_ok());
         // fuzz/artifacts/feed/crash-b57e1fcc: a non-ASCII character right after an e-mail
         // address in a contact made feed-rs slice inside it.
         let contact = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><item><guid>1</guid><title>x</title><author>a@b.cd„Name“</author></item></channel></rss>";
-        let parsed = parse_with_repairs(contact, &base, NaiveTimezone::Fixed(0));
+        let parsed =
+            parse_with_repairs(contact, normalize(contact), &base, NaiveTimezone::Fixed(0));
         assert!(matches!(parsed, Ok(Some(_))), "{parsed:?}");
         // fuzz/artifacts/feed/crash-1db5fe0f: a symbol (windows-1252 0x98, "˜") right before
         // the address, inside the name's parentheses.
         let contact = "<rss version=\"2.0\"><channel><item><author>Author Name (em\u{2dc}il@example.org)</author></item></channel></rss>";
-        match parse_with_repairs(contact, &base, NaiveTimezone::Fixed(0)) {
+        match parse_with_repairs(contact, normalize(contact), &base, NaiveTimezone::Fixed(0)) {
             Ok(Some(feed)) => assert_eq!(feed.entries.len(), 1),
             other => panic!("{other:?}"),
         }
         // fuzz/artifacts/feed/crash-ef8b5fa3: a declaration cut short, running into another.
         let cut = "<?xml version=\"1.0\" encoding=\"windows-1255\"?\0\0?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>t</title></channel></rss>";
         assert!(!matches!(
-            parse_with_repairs(cut, &base, NaiveTimezone::Fixed(0)),
+            parse_with_repairs(cut, normalize(cut), &base, NaiveTimezone::Fixed(0)),
             Err(ParseError::Crashed(_))
         ));
     }
@@ -714,4 +715,56 @@ fn pieces_put_back_together_are_the_text() {
         "<t type=\"html\">"
     );
     assert_eq!(with_name("</a:issued >", "published"), "</a:published >");
+}
+
+/// Every corpus feed with items gives, read in parts (as small as one item a part), exactly the
+/// items it gives read whole.
+#[test]
+fn corpus_feeds_read_in_parts_give_the_same_items() {
+    let files = crate::test_corpus::feed_files();
+    let base = Url::parse("https://example.org/feeds/rss.xml").unwrap_or_else(|e| panic!("{e}"));
+    let (mut compared, mut read_whole) = (0, 0);
+    for path in &files {
+        let bytes = crate::test_corpus::read(path);
+        let document = crate::fetch::document(base.clone(), None, &bytes, DocumentKind::Xml, None);
+        // Every feed with an item, its items three times over: one that splits, whatever its
+        // markup. Repeated ids are disambiguated the same way whole or in parts.
+        let Some(repeated) = parts::with_items_repeated(&normalize(&document.text), 3) else {
+            continue;
+        };
+        let document = Document {
+            text: repeated,
+            ..document
+        };
+        let normalized = normalize(&document.text);
+        let whole = parse_with_repairs(
+            &document.text,
+            normalized.clone(),
+            &base,
+            NaiveTimezone::Fixed(0),
+        )
+        .map(|feed| {
+            let mut items = Vec::new();
+            if let Some(feed) = feed {
+                push_items(feed, &document, &source(), &mut items);
+            }
+            disambiguate_repeated_guids(&mut items);
+            items
+        });
+        match entries_in_parts(&normalized, &document, &source(), 1) {
+            Some(in_parts) => {
+                assert_eq!(Ok(in_parts), whole, "{path}");
+                compared += 1;
+            }
+            None => read_whole += 1,
+        }
+    }
+    eprintln!(
+        "{compared} feeds compared in parts, {read_whole} read whole, of {}",
+        files.len()
+    );
+    assert!(
+        compared >= 320,
+        "only {compared} corpus feeds could be split"
+    );
 }
