@@ -100,7 +100,7 @@ pub fn entries(document: &Document, source: &SourceConfig) -> Result<Vec<FeedEnt
         };
         let title_text = title.as_deref().unwrap_or_default();
         entries.push(FeedEntry {
-            legacy: LegacyIdentity::of(&identity, Some(&url), title_text, body),
+            legacy: LegacyIdentity::of(&identity, Some(&url), title_text, body).map(Box::new),
             source_hash: crate::hash::source_hash(title_text, body, &link_text),
             identity,
             url: Some(url),

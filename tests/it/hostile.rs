@@ -292,30 +292,6 @@ const GOOD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <item><guid>g2</guid><title>An English headline</title><link>https://good.example/2</link><description>Good item two</description></item>
 </channel></rss>"#;
 
-/// Peak resident memory of a running child, read from /proc while it runs (Linux).
-pub fn watch_peak_kib(
-    pid: u32,
-    child: &mut std::process::Child,
-) -> (std::process::ExitStatus, u64) {
-    let mut peak = 0u64;
-    loop {
-        if let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status"))
-            && let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:"))
-        {
-            let kib: u64 = line
-                .split_whitespace()
-                .nth(1)
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
-            peak = peak.max(kib);
-        }
-        if let Ok(Some(status)) = child.try_wait() {
-            return (status, peak);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 #[test]
 fn one_fetch_over_every_hostile_server_names_each_failure_and_keeps_the_good_feed() {
     let port = start(GOOD.as_bytes().to_vec());
@@ -379,7 +355,7 @@ fn one_fetch_over_every_hostile_server_names_each_failure_and_keeps_the_good_fee
         let _ = err.read_to_string(&mut s);
         s
     });
-    let (status, peak_kib) = watch_peak_kib(pid, &mut child);
+    let (status, peak_kib) = crate::peak::watch_peak_kib(pid, &mut child);
     let elapsed = started.elapsed();
     let stdout = out_thread.join().unwrap_or_default();
     let stderr = err_thread.join().unwrap_or_default();

@@ -1,4 +1,4 @@
-//! nahar's one integration-test binary: the real binary as a child process, the public corpus
+//! nahar's integration-test binary (`tests/memory.rs` is the other: it runs alone): the real binary as a child process, the public corpus
 //! against its ground truth, and the quality gates pinned in CI.
 
 // A failed expectation in a test is a panic with its message: that is the report.
@@ -27,3 +27,5 @@ mod daemon;
 mod fetch_http;
 mod fetch_links;
 mod serve;
+#[path = "../support/peak.rs"]
+mod peak;

@@ -263,7 +263,7 @@ pub(super) fn entry_of(
         return None;
     };
     Some(FeedEntry {
-        legacy: LegacyIdentity::of(&identity, url.as_ref(), title_text, body),
+        legacy: LegacyIdentity::of(&identity, url.as_ref(), title_text, body).map(Box::new),
         identity,
         source_hash: crate::hash::source_hash(title_text, body, link_text),
         url,
