@@ -39,8 +39,8 @@ pub struct Ingester {
 /// runtime. Parsing and record building run there rather than on tokio's blocking pool (up to
 /// 512 threads): glibc gives each thread that allocates under contention its own arena and keeps
 /// what was freed in it, so the same work spread over many threads kept many arenas full —
-/// twenty dense feeds, parsed one at a time, peaked at 986 MB on the blocking pool and at
-/// 414 MB with two arenas (`MALLOC_ARENA_MAX=2`). A panic is returned as a failure, as
+/// twenty dense feeds, parsed one at a time, peaked at 963 MiB on the blocking pool and at
+/// 404 MiB with two arenas (`MALLOC_ARENA_MAX=2`). A panic is returned as a failure, as
 /// `spawn_blocking` would.
 async fn on_cpu_pool<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
@@ -60,7 +60,8 @@ async fn on_cpu_pool<T: Send + 'static>(
 
 /// What parsing a document and building and writing its records can cost, per byte of its
 /// text, at most: measured on the densest feed there is, 10 MB of 182,536 items of a few bytes
-/// each (peak 204 MB, 191 MB above an idle process; a feed of ordinary items costs 2–4×).
+/// each (peak 200 MiB, 187 MiB above an idle process, when this was set — 138 MiB since; a feed
+/// of ordinary items costs 2–4×).
 const COST_PER_TEXT_BYTE: u64 = 20;
 
 /// `[output] memory_budget`: the documents being parsed and written at once, counted at
@@ -331,23 +332,27 @@ impl Ingester {
                 "{repeated} items repeated an id seen later in this pass; the last copy was kept"
             ));
         }
-        let legacy_ids: Vec<Option<String>> = entries
+        // Only the few items an earlier release identified otherwise have a legacy id.
+        let legacy_ids: std::collections::HashMap<usize, String> = entries
             .iter()
-            .map(|entry| {
-                entry.legacy.as_ref().map(|legacy| {
-                    crate::hash::record_id(&source.name, entry.identity.basis.name(), &legacy.key)
-                })
+            .enumerate()
+            .filter_map(|(index, entry)| {
+                let legacy = entry.legacy.as_ref()?;
+                let id =
+                    crate::hash::record_id(&source.name, entry.identity.basis.name(), &legacy.key);
+                Some((index, id))
             })
             .collect();
         let keys: Vec<ItemKey<'_>> = ids
             .iter()
             .zip(&entries)
-            .zip(&legacy_ids)
-            .map(|((id, entry), legacy_id)| ItemKey {
+            .enumerate()
+            .map(|(index, (id, entry))| ItemKey {
                 id,
                 source_hash: &entry.source_hash,
-                legacy: legacy_id
-                    .as_deref()
+                legacy: legacy_ids
+                    .get(&index)
+                    .map(String::as_str)
                     .zip(entry.legacy.as_ref().map(|l| l.source_hash.as_str())),
             })
             .collect();
@@ -614,9 +619,9 @@ impl Changed {
                 .zip(revisions.drain(from.min(revisions.len())..).rev())
                 .collect();
             handed_out += batch.len();
-            // Shrinking a large vector is a `mremap`, not a copy; once every 16 batches is
-            // enough to give the memory back.
-            if handed_out >= 16 * size {
+            // Shrinking a large vector is a `mremap`, not a copy; once every 4 batches gives
+            // the memory back about as fast as the state store's cache takes it.
+            if handed_out >= 4 * size {
                 handed_out = 0;
                 entries.shrink_to_fit();
                 revisions.shrink_to_fit();

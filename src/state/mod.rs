@@ -289,7 +289,7 @@ impl State {
     ) -> Result<Vec<Classified>, StateError> {
         let txn = self.db.begin_read().map_err(|e| self.error(e))?;
         let table = txn.open_table(SEEN).map_err(|e| self.error(e))?;
-        let mut in_pass: HashMap<&str, (u32, &str)> = HashMap::new();
+        let mut in_pass: HashMap<&str, (u32, &str)> = HashMap::with_capacity(items.len());
         let lookup = |id: &str,
                       in_pass: &HashMap<&str, (u32, &str)>|
          -> Result<Option<(u32, String)>, StateError> {
