@@ -587,6 +587,24 @@ mod tests {
         (result, seen)
     }
 
+    /// A redirect to a private address was refused, saying which and how to allow it, and the
+    /// private hop was never asked for.
+    fn assert_private_hop_refused<T: std::fmt::Debug>(
+        result: &Result<T, FetchError>,
+        seen: &[String],
+        shown: &str,
+    ) {
+        match result {
+            Err(FetchError::Refused(why)) => {
+                assert!(why.starts_with("a redirect to http://"), "{why}");
+                assert!(why.contains(shown), "{why}");
+                assert!(why.contains("allow_private_links = true"), "{why}");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert_eq!(seen, ["/start"], "the private hop was never asked");
+    }
+
     #[tokio::test]
     async fn a_redirect_from_a_link_to_a_private_address_is_refused() {
         let cases: [(Location, &str); 4] = [
@@ -609,15 +627,7 @@ mod tests {
         ];
         for (location, shown) in cases {
             let (result, seen) = follow_redirect_via_proxy(location).await;
-            match result {
-                Err(FetchError::Refused(why)) => {
-                    assert!(why.starts_with("a redirect to http://"), "{why}");
-                    assert!(why.contains(shown), "{why}");
-                    assert!(why.contains("allow_private_links = true"), "{why}");
-                }
-                other => panic!("expected a refusal, got {other:?}"),
-            }
-            assert_eq!(seen, ["/start"], "the private hop was never asked");
+            assert_private_hop_refused(&result, &seen, shown);
         }
     }
 
@@ -707,15 +717,7 @@ mod tests {
         ];
         for (location, shown) in cases {
             let (result, seen) = fetch_source_via_proxy(PUBLIC_SOURCE, location, false).await;
-            match result {
-                Err(FetchError::Refused(why)) => {
-                    assert!(why.starts_with("a redirect to http://"), "{why}");
-                    assert!(why.contains(shown), "{why}");
-                    assert!(why.contains("allow_private_links = true"), "{why}");
-                }
-                other => panic!("expected a refusal, got {other:?}"),
-            }
-            assert_eq!(seen, ["/start"], "the private hop was never asked");
+            assert_private_hop_refused(&result, &seen, shown);
         }
     }
 
