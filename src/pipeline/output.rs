@@ -200,13 +200,17 @@ impl Output {
         &self.state
     }
 
-    /// Writes one source's batch durably, then marks it seen with the source's new state.
-    pub async fn write(
+    /// Writes one source's batch durably, then marks it seen with the source's new state. The
+    /// batch is handed to the writer at once, and batches are written in the order they are
+    /// handed over; the future returned resolves once this one is on disk. A caller can thus
+    /// prepare its next batch while this one is written, and wait for it before handing that
+    /// one over.
+    pub fn write(
         &self,
         source: &str,
         batch: EncodedBatch,
         source_state: SourceState,
-    ) -> Result<(), Failure> {
+    ) -> impl std::future::Future<Output = Result<(), Failure>> + Send + 'static {
         let (done, written) = tokio::sync::oneshot::channel();
         let message = Message::Batch(Box::new(Submitted {
             source: source.to_owned(),
@@ -218,16 +222,18 @@ impl Output {
             Some(writer) => writer.inbox.send(message).is_ok(),
             None => false,
         };
-        if !sent {
-            return Err(Failure::Internal(
-                "the output directory is closed".to_owned(),
-            ));
+        async move {
+            if !sent {
+                return Err(Failure::Internal(
+                    "the output directory is closed".to_owned(),
+                ));
+            }
+            written.await.unwrap_or_else(|_| {
+                Err(Failure::Internal(
+                    "the writer thread stopped before writing the batch".to_owned(),
+                ))
+            })
         }
-        written.await.unwrap_or_else(|_| {
-            Err(Failure::Internal(
-                "the writer thread stopped before writing the batch".to_owned(),
-            ))
-        })
     }
 
     /// Stores every source state still in memory, synced, and stops the writer: the end of a

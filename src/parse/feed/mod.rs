@@ -96,26 +96,40 @@ pub(super) fn entries(
     Ok(items)
 }
 
-/// The items of a large document read in parts of `per_part` items, one part
-/// after the other, each part's model dropped once its items are taken: memory follows the
-/// items kept, not feed-rs's model of the whole document. `None` when the document is read
-/// whole instead: not splittable (see [`parts`]), or a part feed-rs refused — the whole document
-/// then gets the usual treatment, errors and repairs included, so that reading in parts never
-/// changes an answer.
+/// The items of a large document read in parts of `per_part` items, each part's model dropped
+/// once its items are taken: memory follows the items kept, not feed-rs's model of the whole
+/// document. Parts are read side by side on rayon's pool, as many at once as it has threads
+/// (feed-rs is most of a large feed's time before its items can be analysed, and one thread
+/// would leave the other cores idle), and each round's items are moved into the one list at
+/// once, in document order, so that no more than a round of parts is ever held twice. `None`
+/// when the document is read whole instead: not splittable (see [`parts`]), or a part feed-rs
+/// refused — the whole document then gets the usual treatment, errors and repairs included, so
+/// that reading in parts never changes an answer.
 fn entries_in_parts(
     normalized: &str,
     document: &Document,
     source: &SourceConfig,
     per_part: usize,
 ) -> Option<Vec<FeedEntry>> {
+    use rayon::prelude::*;
     let parts = parts::split(normalized, per_part)?;
     // Every part but the last is full: the vector never grows by doubling past what it needs.
     let mut items = Vec::with_capacity(parts.len().saturating_mul(per_part));
-    for part in parts {
-        let feed = feed_rs(part.reader(), &document.url, source.timezone)
-            .ok()?
-            .ok()?;
-        push_items(feed, document, source, &mut items);
+    for round in parts.chunks(rayon::current_num_threads().max(1)) {
+        let read: Vec<Option<Vec<FeedEntry>>> = round
+            .par_iter()
+            .map(|part| {
+                let feed = feed_rs(part.reader(), &document.url, source.timezone)
+                    .ok()?
+                    .ok()?;
+                let mut part_items = Vec::new();
+                push_items(feed, document, source, &mut part_items);
+                Some(part_items)
+            })
+            .collect();
+        for part_items in read {
+            items.extend(part_items?);
+        }
     }
     disambiguate_repeated_guids(&mut items);
     Some(items)
