@@ -375,6 +375,7 @@ mod tests {
             lang: None,
             dir: None,
             embed: None,
+            ending_link: None,
         }
     }
 

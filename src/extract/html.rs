@@ -15,7 +15,7 @@ use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node};
 
-use super::{Block, BlockKind, embed};
+use super::{Block, BlockKind, EndingLink, embed};
 use crate::text::Dir;
 
 /// Elements whose content is never text for a reader.
@@ -185,6 +185,11 @@ pub fn blocks_of(root: ElementRef<'_>, marks: &Marks) -> Vec<Block> {
                         attr(element, "dir"),
                         &mut declared,
                     );
+                    if name == "a"
+                        && let Some(href) = attr(element, "href")
+                    {
+                        walker.open_link(href);
+                    }
                 }
                 Node::Text(text) if skipping == 0 => walker.push_text(text),
                 _ => {}
@@ -196,6 +201,9 @@ pub fn blocks_of(root: ElementRef<'_>, marks: &Marks) -> Vec<Block> {
                 if skipping > 0 {
                     skipping -= 1;
                     continue;
+                }
+                if element.name() == "a" {
+                    walker.close_link();
                 }
                 walker.close(element.name(), &mut declared);
             }
@@ -213,6 +221,10 @@ pub(super) struct Walker {
     /// Open `pre` elements: their whitespace is kept.
     pre: usize,
     blocks: Vec<Block>,
+    /// The open link: its `href` and where its text starts in `text`.
+    link: Option<(String, usize)>,
+    /// The last link closed in this block: its `href`, where its text starts and ends.
+    closed_link: Option<(String, usize, usize)>,
 }
 
 impl Walker {
@@ -254,6 +266,18 @@ impl Walker {
         }
         if name == "pre" {
             self.pre = self.pre.saturating_sub(1);
+        }
+    }
+
+    /// An `<a href>` opens (links do not nest in parsed HTML).
+    pub(super) fn open_link(&mut self, href: &str) {
+        self.link = Some((href.to_owned(), self.text.len()));
+    }
+
+    /// The open link closes: the block ends with it unless more text follows.
+    pub(super) fn close_link(&mut self) {
+        if let Some((href, start)) = self.link.take() {
+            self.closed_link = Some((href, start, self.text.len()));
         }
     }
 
@@ -305,11 +329,24 @@ impl Walker {
     }
 
     fn flush(&mut self, declared: Declared<'_>) {
+        let closed_link = self.closed_link.take();
+        // A link that spans blocks goes on in the next one, from its start.
+        if let Some((_, start)) = &mut self.link {
+            *start = 0;
+        }
         let trimmed = self.text.trim_matches(|c: char| c.is_whitespace());
         if trimmed.is_empty() {
             self.text.clear();
             return;
         }
+        let leading = self.text.len() - self.text.trim_start().len();
+        let end = leading + trimmed.len();
+        let ending_link = closed_link
+            .filter(|&(_, start, link_end)| link_end >= end && start < end)
+            .map(|(href, start, _)| EndingLink {
+                href,
+                text_from: start.saturating_sub(leading),
+            });
         // The block gets a copy of its exact size; the buffer is kept for the next block, so
         // that it does not grow again from nothing for each one.
         let text = trimmed.to_owned();
@@ -324,6 +361,7 @@ impl Walker {
             lang: declared.lang.map(str::to_owned),
             dir: declared.dir,
             embed: None,
+            ending_link,
         });
     }
 }

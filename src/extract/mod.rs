@@ -10,6 +10,7 @@
 pub mod embed;
 pub mod html;
 pub mod page;
+mod teaser;
 
 pub use embed::{Embed, Platform};
 pub use page::{Page, PageRules};
@@ -37,6 +38,18 @@ pub struct Block {
     pub dir: Option<Dir>,
     /// Set exactly when `kind` is [`BlockKind::Embed`].
     pub embed: Option<Embed>,
+    /// The link the block's text ends with, when it does (what a teaser such as "Read more…"
+    /// is made of); known for feed content, not for pages.
+    pub ending_link: Option<EndingLink>,
+}
+
+/// A link (`<a href>`) with nothing but whitespace after it in its block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndingLink {
+    /// The `href` as written (relative or absolute).
+    pub href: String,
+    /// Where the link's text starts in the block's text (0: the block is the link).
+    pub text_from: usize,
 }
 
 /// An item's text, ready for the text stage.
@@ -68,10 +81,9 @@ pub fn article(entry: &FeedEntry) -> Article {
         })
         .filter(|t| !t.trim().is_empty());
     let body = entry.content.as_ref().or(entry.summary.as_ref());
-    Article {
-        title,
-        blocks: body.map(body_blocks).unwrap_or_default(),
-    }
+    let mut blocks = body.map(body_blocks).unwrap_or_default();
+    teaser::drop_trailing(&mut blocks, entry.url.as_ref(), title.is_some());
+    Article { title, blocks }
 }
 
 fn body_blocks(body: &Markup) -> Vec<Block> {
@@ -107,6 +119,7 @@ fn plain_blocks(text: &str) -> Vec<Block> {
             lang: None,
             dir: None,
             embed: None,
+            ending_link: None,
         })
         .collect()
 }

@@ -22,6 +22,7 @@ mod articles;
 mod extract_corpus;
 mod embed_corpus;
 mod hardening;
+mod fidelity;
 mod hostile;
 mod daemon;
 mod fetch_http;

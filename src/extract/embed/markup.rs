@@ -38,6 +38,7 @@ pub(super) fn block(text: String, lang: Option<&str>, dir: Option<&str>, embed: 
             .map(str::to_owned),
         dir: dir.and_then(Dir::from_attribute),
         embed: Some(embed),
+        ending_link: None,
     }
 }
 
