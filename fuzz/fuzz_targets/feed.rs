@@ -51,10 +51,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let doc = document(url, Some("application/rss+xml"), data, DocumentKind::Xml, None);
     for source in &config.sources {
-        let Ok(entries) = nahar::parse::entries(&doc, source) else {
+        let Ok(items) = nahar::parse::entries(&doc, source) else {
             continue;
         };
-        for entry in &entries {
+        for entry in &items.entries {
             let article = nahar::extract::article(entry);
             let record = Record::build("fuzz", entry, &article, analyzer, None, chrono::Utc::now());
             if let Some(url) = &record.url {

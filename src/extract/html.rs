@@ -5,8 +5,8 @@
 //! `lang`/`dir` declared on the element or its ancestors. Entities are decoded once, by the
 //! parser; `<br>` becomes a line break; inline elements join without spaces, as a browser
 //! renders `מחר<a>@AmichaiStein1</a>`; source whitespace collapses as in a browser.
-//! Never: keeps the text of `script`, `style`, `noscript`, `template`, `svg`, `iframe`,
-//! `object`, forms and media; recurses (deeply nested markup is walked with an explicit
+//! Never: keeps the text of `script`, `style`, `noscript`, `template`, `svg`, forms and media
+//! (an `iframe`'s or `object`'s fallback text is text); recurses (deeply nested markup is walked with an explicit
 //! traversal, so it cannot overflow the stack); normalizes (that is the text stage's job).
 
 use std::collections::{HashMap, HashSet};
@@ -18,10 +18,12 @@ use scraper::{ElementRef, Html, Node};
 use super::{Block, BlockKind, EndingLink, embed};
 use crate::text::Dir;
 
-/// Elements whose content is never text for a reader.
-const SKIPPED: [&str; 16] = [
-    "script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "head", "title",
-    "button", "select", "textarea", "form", "video", "audio",
+/// Elements whose content is never text for a reader. Not `object` and `iframe`: what they
+/// hold is the fallback a reader is shown when the embedded thing cannot be (feedparser keeps
+/// it too) — for an `iframe`, the parser's raw text, kept when it is not markup.
+const SKIPPED: [&str; 14] = [
+    "script", "style", "noscript", "template", "svg", "embed", "head", "title", "button", "select",
+    "textarea", "form", "video", "audio",
 ];
 
 /// Elements that start and end a block.
@@ -191,7 +193,15 @@ pub fn blocks_of(root: ElementRef<'_>, marks: &Marks) -> Vec<Block> {
                         walker.open_link(href);
                     }
                 }
-                Node::Text(text) if skipping == 0 => walker.push_text(text),
+                Node::Text(text) if skipping == 0 => {
+                    let in_iframe = node
+                        .parent()
+                        .and_then(ElementRef::wrap)
+                        .is_some_and(|parent| parent.value().name() == "iframe");
+                    if !(in_iframe && text.contains('<')) {
+                        walker.push_text(text);
+                    }
+                }
                 _ => {}
             },
             Edge::Close(node) => {
@@ -407,12 +417,20 @@ mod tests {
     }
 
     #[test]
-    fn scripts_styles_and_frames_have_no_text() {
+    fn scripts_and_styles_have_no_text_and_frames_their_fallback() {
         assert_eq!(
             texts(
-                "<p>a<script>alert(1)</script>b</p><style>p{}</style><iframe src=x>frame</iframe><object>o</object><noscript>n</noscript>"
+                "<p>a<script>alert(1)</script>b</p><style>p{}</style><noscript>n</noscript>\
+                 <p>safe<iframe src=x> description</iframe></p>\
+                 <p>safe<object data=y><param name=p value=v> fallback</object></p>\
+                 <p>c<iframe src=z><p>markup in a frame</p></iframe></p>"
             ),
-            [(BlockKind::Paragraph, "ab".into())]
+            [
+                (BlockKind::Paragraph, "ab".into()),
+                (BlockKind::Paragraph, "safe description".into()),
+                (BlockKind::Paragraph, "safe fallback".into()),
+                (BlockKind::Paragraph, "c".into()),
+            ]
         );
     }
 

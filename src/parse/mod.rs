@@ -126,11 +126,22 @@ pub enum ParseError {
     Crashed(String),
 }
 
+/// The items of a document.
+#[derive(Debug, Default)]
+pub struct Items {
+    pub entries: Vec<FeedEntry>,
+    /// Items with no id, link, title, date or text: skipped, and counted in the source's
+    /// summary, never in silence.
+    pub empty: usize,
+}
+
 /// The items of `document`, for `source`.
-pub fn entries(document: &Document, source: &SourceConfig) -> Result<Vec<FeedEntry>, ParseError> {
+pub fn entries(document: &Document, source: &SourceConfig) -> Result<Items, ParseError> {
     match source.kind {
         SourceKind::Feed => feed::entries(document, source),
-        SourceKind::Page => listing::entries(document, source),
+        SourceKind::Page => {
+            listing::entries(document, source).map(|entries| Items { entries, empty: 0 })
+        }
     }
 }
 

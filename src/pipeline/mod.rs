@@ -314,13 +314,25 @@ impl Ingester {
         let mut parse_failures = Vec::new();
         // Each document is dropped once parsed: its items are all that is needed from here on.
         let single = documents.len() == 1;
+        let mut empty = 0;
         for document in documents {
             match parse::entries(&document, source) {
-                Ok(found) if entries.is_empty() => entries = found,
-                Ok(found) => entries.extend(found),
+                Ok(found) => {
+                    empty += found.empty;
+                    if entries.is_empty() {
+                        entries = found.entries;
+                    } else {
+                        entries.extend(found.entries);
+                    }
+                }
                 Err(err) if single => return Err(err.into()),
                 Err(err) => parse_failures.push(format!("{}: {err}", document.url)),
             }
+        }
+        if empty > 0 {
+            warnings.push(format!(
+                "{empty} empty items skipped (no id, link, title, date or text)"
+            ));
         }
         entries.shrink_to_fit();
         let gap = crate::state::median_gap(entries.iter().filter_map(|e| e.published).collect());

@@ -433,7 +433,9 @@ fn record_for(config: &str, path: &Path, guid: &str) -> nahar::record::Record {
     let bytes = std::fs::read(path).expect("feed");
     let url = url::Url::from_file_path(path).expect("file url");
     let document = nahar::fetch::document(url, None, &bytes, nahar::fetch::DocumentKind::Xml, None);
-    let entries = nahar::parse::entries(&document, source).expect("parse");
+    let entries = nahar::parse::entries(&document, source)
+        .expect("parse")
+        .entries;
     let entry = entries
         .iter()
         .find(|e| e.identity.key == guid)

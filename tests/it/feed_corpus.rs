@@ -73,7 +73,10 @@ fn parse_caught(
     document: &Document,
     source: &SourceConfig,
 ) -> Result<Result<Vec<FeedEntry>, ParseError>, String> {
-    catch_unwind(AssertUnwindSafe(|| parse::entries(document, source))).map_err(|panic| {
+    catch_unwind(AssertUnwindSafe(|| {
+        parse::entries(document, source).map(|items| items.entries)
+    }))
+    .map_err(|panic| {
         panic
             .downcast_ref::<String>()
             .cloned()

@@ -1,5 +1,6 @@
 //! Fidelity on real news shapes (issue 18), through the real binary: what a reader of the feed
-//! sees is what the record says — no teaser link turned into text.
+//! sees is what the record says — no teaser link turned into text, no item dropped in silence
+//! because its publisher used another vocabulary.
 
 use crate::binary::{Run, nahar};
 
@@ -60,4 +61,127 @@ fn teaser_links_never_reach_a_record() {
     assert!(text.ends_with("64 members in favour."), "{english:#}");
     // An item whose only text is its teaser keeps it: it is all the item says.
     assert_eq!(records["3"]["text"], "לכתבה המלאה", "{:#}", records["3"]);
+}
+
+/// Every feed's text, date and link, wherever its publisher put them: each feed here is one
+/// case feedparser reads and nahar once wrote nothing (or an empty record) for.
+#[test]
+fn no_item_is_dropped_in_silence() {
+    let feeds: &[(&str, &str)] = &[
+        (
+            "xhtml",
+            "<rss version=\"2.0\"><channel><title>t</title><item><guid>1</guid><body xmlns=\"http://www.w3.org/1999/xhtml\"><p>Body in &amp; xhtml</p></body></item></channel></rss>",
+        ),
+        (
+            "fullitem",
+            "<rss version=\"2.0\"><channel><title>t</title><item><guid>1</guid><fullitem>&lt;p&gt;Full item text&lt;/p&gt;</fullitem></item></channel></rss>",
+        ),
+        (
+            "itunes",
+            "<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"><channel><title>t</title><item><guid>1</guid><itunes:summary>Show notes</itunes:summary></item></channel></rss>",
+        ),
+        (
+            "youtube",
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:media=\"http://search.yahoo.com/mrss/\"><title>t</title><id>f</id><updated>2024-01-01T00:00:00Z</updated><entry><id>yt:video:1</id><updated>2024-01-01T00:00:00Z</updated><link rel=\"alternate\" href=\"https://www.youtube.com/watch?v=1\"/><media:group><media:title>Group title</media:title><media:description>Group description</media:description></media:group></entry></feed>",
+        ),
+        (
+            "dc",
+            "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\"><channel><title>t</title><item><guid>1</guid><dc:title>DC title</dc:title><dc:description>DC description</dc:description><dcterms:issued>2003-12-31T10:14:55Z</dcterms:issued></item></channel></rss>",
+        ),
+        (
+            "permalink",
+            "<rss version=\"2.0\"><channel><title>t</title><item><guid>https://example.com/p/1</guid><title>Permalink</title></item></channel></rss>",
+        ),
+        (
+            "userland",
+            "<rss version=\"2.0\" xmlns=\"http://backend.userland.com/rss2\"><channel><title>t</title><item><guid>1</guid><title>UserLand item</title></item></channel></rss>",
+        ),
+        (
+            "nochannel",
+            "<rss version=\"2.0\"><item><guid>1</guid><title>Item without a channel</title></item></rss>",
+        ),
+        (
+            "atomlink",
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title><id>f</id><entry><id>1</id><title>Atom link as text</title><link>https://example.com/atom/1</link></entry></feed>",
+        ),
+        (
+            "bytes",
+            "<rss version=\"2.0\"><channel><title>t</title><item><guid>1</guid><title>Wait&amp;#226;&amp;#128;&amp;#166; what</title><description>Ellipsis&#226;&#128;&#166; and &#226;&#128;&#156;quote&#226;&#128;&#157;</description></item></channel></rss>",
+        ),
+        (
+            "frames",
+            "<rss version=\"2.0\"><channel><title>t</title><item><guid>1</guid><title>Frames</title><description>safe&lt;iframe src=\"https://example.com/x\"&gt; description</description></item></channel></rss>",
+        ),
+        (
+            "shared",
+            "<rss version=\"2.0\"><channel><title>t</title><item><title>First post</title><link>https://example.com/live</link></item><item><title>Second post</title><link>https://example.com/live</link></item></channel></rss>",
+        ),
+        (
+            "empty",
+            "<rss version=\"2.0\"><channel><title>t</title><item></item><item><category>x</category></item><item><title>Real</title></item></channel></rss>",
+        ),
+    ];
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = String::from("[output]\ndir = \"out\"\n");
+    for (name, feed) in feeds {
+        std::fs::write(dir.path().join(format!("{name}.xml")), feed).expect("feed");
+        config.push_str(&format!(
+            "\n[[source]]\nname = \"{name}\"\nurl = \"file:{name}.xml\"\n"
+        ));
+    }
+    std::fs::write(dir.path().join("nahar.toml"), config).expect("config");
+    let fetch = Run::of(
+        nahar()
+            .arg("fetch")
+            .arg("-c")
+            .arg(dir.path().join("nahar.toml")),
+    );
+    assert_eq!(fetch.code, 0, "{fetch:?}");
+    let records = crate::records::read_dir(&dir.path().join("out/records"));
+    let of = |source: &str| -> Vec<&serde_json::Value> {
+        records.iter().filter(|r| r["source"] == source).collect()
+    };
+    let one = |source: &str| -> &serde_json::Value {
+        let found = of(source);
+        assert_eq!(found.len(), 1, "{source}: {found:#?}\n{fetch:?}");
+        found[0]
+    };
+    let text = |source: &str| one(source)["text"].as_str().unwrap_or_default().to_owned();
+    let title = |source: &str| one(source)["title"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(text("xhtml"), "Body in & xhtml");
+    assert_eq!(text("fullitem"), "Full item text");
+    assert_eq!(text("itunes"), "Show notes");
+    assert_eq!(
+        (title("youtube"), text("youtube")),
+        ("Group title".into(), "Group description".into())
+    );
+    assert_eq!(
+        (title("dc"), text("dc")),
+        ("DC title".into(), "DC description".into())
+    );
+    assert_eq!(one("dc")["published"], "2003-12-31T10:14:55Z");
+    assert_eq!(one("permalink")["url"], "https://example.com/p/1");
+    assert_eq!(title("userland"), "UserLand item");
+    assert_eq!(title("nochannel"), "Item without a channel");
+    assert_eq!(one("atomlink")["url"], "https://example.com/atom/1");
+    assert_eq!(title("bytes"), "Wait… what");
+    assert_eq!(text("bytes"), "Ellipsis… and “quote”");
+    assert_eq!(text("frames"), "safe description");
+    let mut shared: Vec<&str> = of("shared")
+        .iter()
+        .filter_map(|r| r["title"].as_str())
+        .collect();
+    shared.sort_unstable();
+    assert_eq!(shared, ["First post", "Second post"]);
+    assert_eq!(title("empty"), "Real");
+    let summary = fetch
+        .stdout
+        .lines()
+        .find(|l| l.contains(" empty:"))
+        .unwrap_or_default();
+    assert!(
+        summary.contains("2 empty items skipped"),
+        "{}",
+        fetch.stdout
+    );
 }

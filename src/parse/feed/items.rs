@@ -1,6 +1,7 @@
 //! feed-rs's entries as [`FeedEntry`] values: identity (GUID, link, title and date, content),
 //! the link that is the item's page, text as markup with whether it is HTML, authors, dates.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use feed_rs::model::{Entry, Link, LinkTarget, Text};
@@ -31,9 +32,115 @@ pub(super) fn markup(text: &Text, guess: bool) -> Markup {
     // The MIME type as written (what `to_string` gives), without a copy per item.
     let declared_html = AsRef::<str>::as_ref(&text.content_type).contains("html");
     Markup {
-        content: text.content.clone(),
+        content: utf8_references_decoded(&text.content).into_owned(),
         is_html: declared_html || (guess && looks_like_html(&text.content)),
     }
+}
+
+/// A UTF-8 character written as one numeric reference per byte (`&#226;&#128;&#166;` for
+/// "…": a publisher's tool encoded bytes, not characters) is the character: the run of
+/// references 128–255 becomes what its bytes spell when they are whole UTF-8 sequences, and is
+/// left alone otherwise (`&#233;` is é, as written).
+pub(super) fn utf8_references_decoded(text: &str) -> Cow<'_, str> {
+    let text = utf8_bytes_as_characters_decoded(text);
+    if memchr::memmem::find(text.as_bytes(), b"&#").is_none() {
+        return text;
+    }
+    match references_decoded(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(decoded) => Cow::Owned(decoded),
+    }
+}
+
+/// The same bytes once the XML parser has made them characters (`&#226;&#128;&#166;` in an
+/// element's text is "â", U+0080, "¦" by the time feed-rs gives it): a run of U+0080–U+00FF
+/// that spells whole UTF-8 sequences is repaired when it holds a C1 control (U+0080–U+009F),
+/// which no text means — so "Ã©" written on purpose stays.
+fn utf8_bytes_as_characters_decoded(text: &str) -> Cow<'_, str> {
+    // A C1 control is the bytes C2 80–C2 9F in UTF-8.
+    let bytes = text.as_bytes();
+    let has_c1 = memchr::memchr_iter(0xC2, bytes)
+        .any(|at| bytes.get(at + 1).is_some_and(|b| (0x80..=0x9F).contains(b)));
+    if !has_c1 {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let (width, lead) = match u8::try_from(u32::from(c)) {
+            Ok(lead @ 0xC2..=0xDF) => (2, lead),
+            Ok(lead @ 0xE0..=0xEF) => (3, lead),
+            Ok(lead @ 0xF0..=0xF4) => (4, lead),
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        let mut bytes = vec![lead];
+        while bytes.len() < width
+            && let Some(&next) = chars.peek()
+            && let Ok(byte @ 0x80..=0xBF) = u8::try_from(u32::from(next))
+        {
+            bytes.push(byte);
+            chars.next();
+        }
+        let c1 = bytes[1..].iter().any(|b| (0x80..=0x9F).contains(b));
+        match std::str::from_utf8(&bytes) {
+            Ok(spelled) if bytes.len() == width && c1 => out.push_str(spelled),
+            // Each byte was a character of U+0080–U+00FF: given back as it was.
+            _ => bytes.iter().for_each(|&b| out.push(char::from(b))),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// [`utf8_references_decoded`]'s references.
+fn references_decoded(text: &str) -> Cow<'_, str> {
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(found) = text[at..].find("&#") {
+        let start = at + found;
+        let mut bytes = Vec::new();
+        let mut end = start;
+        while let Some((value, len)) = byte_reference(&text[end..]) {
+            bytes.push(value);
+            end += len;
+        }
+        let spelled = (bytes.len() >= 2 && bytes[0] >= 0xC2)
+            .then(|| std::str::from_utf8(&bytes).ok())
+            .flatten();
+        match spelled {
+            Some(characters) => {
+                out.push_str(&text[copied..start]);
+                out.push_str(characters);
+                copied = end;
+                at = end;
+            }
+            None => at = start + 2,
+        }
+    }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// A numeric reference to a value from 128 to 255 at the start of `text`, and its length.
+fn byte_reference(text: &str) -> Option<(u8, usize)> {
+    let rest = text.strip_prefix("&#")?;
+    let (digits, radix, skip) = match rest.strip_prefix(['x', 'X']) {
+        Some(hex) => (hex, 16, 3),
+        None => (rest, 10, 2),
+    };
+    let len = digits.find(';')?;
+    if len == 0 || len > 4 {
+        return None;
+    }
+    let value = u32::from_str_radix(&digits[..len], radix).ok()?;
+    let byte = u8::try_from(value).ok().filter(|b| *b >= 0x80)?;
+    Some((byte, skip + len + 1))
 }
 
 /// feedparser's test for plain text that is really HTML: a closing tag or a character
@@ -302,9 +409,41 @@ pub(super) fn content_markup(body: &str, media_type: &str) -> Option<Markup> {
         });
     }
     Some(Markup {
-        content: body.to_owned(),
+        content: utf8_references_decoded(body).into_owned(),
         is_html: media_type.contains("html"),
     })
+}
+
+/// Items without an id that share a link in one document, but not their content (a feed
+/// that links several short posts to one page): each is an item of its own, told apart by its
+/// content's hash, as feedparser keeps them all. Copies with the same content stay one item
+/// (the pipeline keeps the last copy).
+pub(super) fn disambiguate_shared_links(items: &mut [FeedEntry]) {
+    let mut hashes: HashMap<&str, &str> = HashMap::new();
+    let mut differ: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for item in items
+        .iter()
+        .filter(|i| i.identity.basis == IdentityBasis::Link)
+    {
+        match hashes.insert(&item.identity.key, &item.source_hash) {
+            Some(other) if other != item.source_hash => {
+                differ.insert(item.identity.key.clone());
+            }
+            _ => {}
+        }
+    }
+    if differ.is_empty() {
+        return;
+    }
+    for item in items.iter_mut() {
+        if item.identity.basis != IdentityBasis::Link || !differ.contains(&item.identity.key) {
+            continue;
+        }
+        if let Some(legacy) = &mut item.legacy {
+            legacy.key = format!("{}\n{}", legacy.key, legacy.source_hash);
+        }
+        item.identity.key = format!("{}\n{}", item.identity.key, item.source_hash);
+    }
 }
 
 /// A GUID used by several items of one document (ANCHORS.md lesson 2): items that differ by

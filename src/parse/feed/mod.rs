@@ -1,8 +1,9 @@
 //! Feeds (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON Feed) through feed-rs, with the repairs real
 //! feeds need.
 //!
-//! In: a decoded document. Out: its items as [`FeedEntry`] values. The text reaching feed-rs is
-//! already UTF-8 with an honest XML declaration (the fetch stage rewrote it), so a declaration
+//! In: a decoded document. Out: its items as [`super::FeedEntry`] values, and how many items
+//! had nothing to show (counted, never dropped in silence). The text reaching feed-rs is already
+//! UTF-8 with an honest XML declaration (the fetch stage rewrote it), so a declaration
 //! that lied is never believed here.
 //!
 //! Every document is first brought to what feed-rs reads, where feed-rs would otherwise lose
@@ -21,7 +22,17 @@
 //!   MIME type) holding unescaped child elements keeps them as markup: feed-rs would keep only
 //!   the text before the first child element. An Atom `text` construct holding elements is
 //!   HTML that was not escaped, and is read as `html`. Not when an end tag inside closes an
-//!   element opened outside: the document is broken there, and the repairs below handle it.
+//!   element opened outside: the document is broken there, and the repairs below handle it;
+//! - RSS 2.0 in UserLand's namespace loses it, and an `<rss>` whose items have no `<channel>`
+//!   around them gets one (feed-rs finds no items in either);
+//! - an item that lacks a title, a body, a date or a link gets one from the elements feed-rs does
+//!   not read — `dc:title`, `media:title`, `xhtml:body`, `body`, `fullitem`, `dc:description`,
+//!   `itunes:summary`, `media:description` (also in `media:group`), `dcterms:issued`/`created`/
+//!   `modified`, a permalink `<guid>`, an Atom `<link>` holding its URL as text ([`extras`]).
+//!
+//! Each item's text is then taken as the publisher meant it: UTF-8 written a byte at a time as
+//! numeric references (`&#226;&#128;&#166;`) is the character; items without an id that share a
+//! link but differ are kept apart.
 //!
 //! When feed-rs refuses a document, it is parsed once more after repairing what real feeds get
 //! wrong: junk before the root element, bare `&`, an `<rss>` version feed-rs does not accept, a
@@ -42,6 +53,7 @@
 //! Never: feed-rs's generated ids (they change when a title is edited, and JSON Feeds without a
 //! home page get a random one) — identities are ours.
 
+mod extras;
 mod items;
 mod parts;
 mod prepare;
@@ -57,18 +69,17 @@ use feed_rs::model::Feed;
 use feed_rs::parser::{ParseErrorKind, ParseFeedError};
 use url::Url;
 
-use super::{FeedEntry, ParseError};
+use super::{Items, ParseError};
 use crate::config::{NaiveTimezone, SourceConfig};
 use crate::dates::{self, Parsed};
 use crate::fetch::{Document, DocumentKind};
-use items::{NO_ID, OUT_OF_RANGE, disambiguate_repeated_guids, entry_of};
+use items::{
+    NO_ID, OUT_OF_RANGE, disambiguate_repeated_guids, disambiguate_shared_links, entry_of,
+};
 use prepare::{normalize, spaced_contacts};
 use scan::{Piece, is_json, local_name, matching_end, pieces, tag_name};
 
-pub(super) fn entries(
-    document: &Document,
-    source: &SourceConfig,
-) -> Result<Vec<FeedEntry>, ParseError> {
+pub(super) fn entries(document: &Document, source: &SourceConfig) -> Result<Items, ParseError> {
     if document.kind == DocumentKind::Html {
         return Err(ParseError::NotAFeed(
             "the server sent an HTML page, not a feed".to_owned(),
@@ -88,11 +99,15 @@ pub(super) fn entries(
             url = %crate::shown::url(&document.url),
             "The feed is an <rss> with no <channel>: no items."
         );
-        return Ok(Vec::new());
+        return Ok(Items::default());
     };
-    let mut items = Vec::with_capacity(feed.entries.len());
-    push_items(feed, document, source, &mut items);
-    disambiguate_repeated_guids(&mut items);
+    let mut items = Items {
+        entries: Vec::with_capacity(feed.entries.len()),
+        empty: 0,
+    };
+    push_items(feed, document, &mut items);
+    disambiguate_repeated_guids(&mut items.entries);
+    disambiguate_shared_links(&mut items.entries);
     Ok(items)
 }
 
@@ -110,45 +125,47 @@ fn entries_in_parts(
     document: &Document,
     source: &SourceConfig,
     per_part: usize,
-) -> Option<Vec<FeedEntry>> {
+) -> Option<Items> {
     use rayon::prelude::*;
     let parts = parts::split(normalized, per_part)?;
     // Every part but the last is full: the vector never grows by doubling past what it needs.
-    let mut items = Vec::with_capacity(parts.len().saturating_mul(per_part));
+    let mut items = Items {
+        entries: Vec::with_capacity(parts.len().saturating_mul(per_part)),
+        empty: 0,
+    };
     for round in parts.chunks(rayon::current_num_threads().max(1)) {
-        let read: Vec<Option<Vec<FeedEntry>>> = round
+        let read: Vec<Option<Items>> = round
             .par_iter()
             .map(|part| {
                 let feed = feed_rs(part.reader(), &document.url, source.timezone)
                     .ok()?
                     .ok()?;
-                let mut part_items = Vec::new();
-                push_items(feed, document, source, &mut part_items);
+                let mut part_items = Items::default();
+                push_items(feed, document, &mut part_items);
                 Some(part_items)
             })
             .collect();
         for part_items in read {
-            items.extend(part_items?);
+            let part_items = part_items?;
+            items.entries.extend(part_items.entries);
+            items.empty += part_items.empty;
         }
     }
-    disambiguate_repeated_guids(&mut items);
+    disambiguate_repeated_guids(&mut items.entries);
+    disambiguate_shared_links(&mut items.entries);
     Some(items)
 }
 
 /// Appends the items of a parsed feed (or part of one), in order; an item with nothing to
-/// identify or show is skipped.
-fn push_items(feed: Feed, document: &Document, source: &SourceConfig, items: &mut Vec<FeedEntry>) {
+/// identify or show is counted instead.
+fn push_items(feed: Feed, document: &Document, items: &mut Items) {
     let feed_language = feed.language.clone();
     let is_atom = feed.feed_type == feed_rs::model::FeedType::Atom;
-    items.reserve(feed.entries.len());
+    items.entries.reserve(feed.entries.len());
     for entry in feed.entries {
         match entry_of(entry, document, feed_language.as_deref(), is_atom) {
-            Some(item) => items.push(item),
-            None => tracing::warn!(
-                source = %source.name,
-                url = %crate::shown::url(&document.url),
-                "Skipped an item with no id, link, title, date or content."
-            ),
+            Some(item) => items.entries.push(item),
+            None => items.empty += 1,
         }
     }
 }

@@ -24,12 +24,15 @@ pub(super) fn normalize(text: &str) -> Cow<'_, str> {
     if is_json(&text) {
         return text;
     }
-    let steps: [fn(&str) -> Option<String>; 5] = [
+    let steps: [fn(&str) -> Option<String>; 8] = [
         without_late_xml_declarations,
         atom_03_as_atom_10,
         rss_090_as_rss_10,
         keep_rss_1_items_without_link,
         escape_naked_markup,
+        rss_2_without_userland_namespace,
+        channel_around_bare_rss_items,
+        super::extras::fill_from_other_elements,
     ];
     steps.iter().fold(text, |text, step| match step(&text) {
         Some(changed) => Cow::Owned(changed),
@@ -290,6 +293,66 @@ pub(super) fn rss_090_as_rss_10(text: &str) -> Option<String> {
             })
             .collect(),
     )
+}
+
+/// RSS 2.0 as UserLand first published it puts its elements in a namespace
+/// (`xmlns="http://backend.userland.com/rss2"`); feed-rs reads RSS elements only without one,
+/// as the RSS 2.0 specification has them. The root's declaration is dropped.
+pub(super) fn rss_2_without_userland_namespace(text: &str) -> Option<String> {
+    let root = root_tag(text)?;
+    if tag_name(root) != "rss" {
+        return None;
+    }
+    let userland = attributes(root).into_iter().any(|a| {
+        a.name == "xmlns"
+            && root[a.value]
+                .trim()
+                .starts_with("http://backend.userland.com/rss")
+    });
+    if !userland {
+        return None;
+    }
+    let at = text.find(root)?;
+    let rewritten = super::repair::remove_attribute(root, "xmlns");
+    Some(format!(
+        "{}{rewritten}{}",
+        &text[..at],
+        &text[at + root.len()..]
+    ))
+}
+
+/// An `<rss>` whose items are its own children, with no `<channel>` around them (feedparser
+/// reads their items): they get one.
+pub(super) fn channel_around_bare_rss_items(text: &str) -> Option<String> {
+    let root = root_tag(text)?;
+    if tag_name(root) != "rss" || !text.contains("<item") {
+        return None;
+    }
+    let mut has_item = false;
+    for (kind, raw) in pieces(text) {
+        if !matches!(kind, Piece::Start | Piece::Empty) {
+            continue;
+        }
+        match tag_name(raw) {
+            "channel" => return None,
+            "item" => has_item = true,
+            _ => {}
+        }
+    }
+    if !has_item {
+        return None;
+    }
+    let open = text.find(root)? + root.len();
+    let close = text
+        .rfind("</rss")
+        .filter(|&at| at >= open)
+        .unwrap_or(text.len());
+    Some(format!(
+        "{}<channel>{}</channel>{}",
+        &text[..open],
+        &text[open..close],
+        &text[close..]
+    ))
 }
 
 /// Every RSS 1.0 `<item>` without a `<link>` gets one feed-rs accepts and [`entry_of`] takes

@@ -1,7 +1,7 @@
 //! The feed reader's tests: every repair and item rule on small documents, and the crashes
 //! fuzzing found.
 
-use super::items::HTML_ELEMENTS;
+use super::items::{HTML_ELEMENTS, utf8_references_decoded};
 use super::prepare::{
     escape_naked_markup, has_xml_illegal_chars, is_xml_illegal, without_late_xml_declarations,
 };
@@ -9,7 +9,7 @@ use super::repair::close_mismatched_elements;
 use super::scan::{decode_base64_text, set_attribute, with_name};
 use super::*;
 use crate::fetch::{CharsetDecision, CharsetRule};
-use crate::parse::IdentityBasis;
+use crate::parse::{FeedEntry, IdentityBasis};
 use crate::test_corpus::feed_source as source;
 
 mod fuzz_regressions {
@@ -75,7 +75,7 @@ fn document(text: &str) -> Document {
 }
 
 fn parse(text: &str) -> Result<Vec<FeedEntry>, ParseError> {
-    entries(&document(text), &source())
+    entries(&document(text), &source()).map(|items| items.entries)
 }
 
 /// Text typed as plain text keeps `<` and `>`; RSS and JSON Feed text that looks like HTML
@@ -744,16 +744,17 @@ fn corpus_feeds_read_in_parts_give_the_same_items() {
             NaiveTimezone::Fixed(0),
         )
         .map(|feed| {
-            let mut items = Vec::new();
+            let mut items = Items::default();
             if let Some(feed) = feed {
-                push_items(feed, &document, &source(), &mut items);
+                push_items(feed, &document, &mut items);
             }
-            disambiguate_repeated_guids(&mut items);
-            items
+            disambiguate_repeated_guids(&mut items.entries);
+            disambiguate_shared_links(&mut items.entries);
+            (items.entries, items.empty)
         });
         match entries_in_parts(&normalized, &document, &source(), 1) {
             Some(in_parts) => {
-                assert_eq!(Ok(in_parts), whole, "{path}");
+                assert_eq!(Ok((in_parts.entries, in_parts.empty)), whole, "{path}");
                 compared += 1;
             }
             None => read_whole += 1,
@@ -767,4 +768,30 @@ fn corpus_feeds_read_in_parts_give_the_same_items() {
         compared >= 320,
         "only {compared} corpus feeds could be split"
     );
+}
+
+#[test]
+fn utf8_written_a_byte_at_a_time_is_the_character() {
+    for (written, meant) in [
+        ("Wait&#226;&#128;&#166; it", "Wait… it"),
+        ("&#xE2;&#x80;&#x9C;quoted&#xE2;&#x80;&#x9D;", "“quoted”"),
+        ("&#215;&#169;&#215;&#156;&#215;&#149;&#215;&#157;", "שלום"),
+        // The XML parser's characters for the same bytes.
+        ("Wait\u{e2}\u{80}\u{a6} it", "Wait… it"),
+    ] {
+        assert_eq!(utf8_references_decoded(written), meant, "{written}");
+    }
+}
+
+#[test]
+fn references_and_characters_that_spell_no_utf8_stay() {
+    for text in [
+        "caf&#233; &#169; 2026",
+        "&#226;&#128; cut short",
+        "&#65;&#66;",
+        "Ã© written on purpose, שלום, “quotes”, Привет",
+        "a C1 control alone: \u{85} stays",
+    ] {
+        assert_eq!(utf8_references_decoded(text), text);
+    }
 }
