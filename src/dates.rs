@@ -1,6 +1,6 @@
 //! Timestamps as feeds and pages write them: RFC 3339, RFC 2822 (with a wrong weekday, with zone
-//! abbreviations such as IDT/IST), dates without a time, and times without a zone — read in the
-//! source's configured zone. A leaf: the parse and extract stages and the config share it.
+//! abbreviations such as IDT/IST), dates without a time, times without a zone — read in the
+//! source's configured zone — and a site's own strftime-style format (`published_format`). A leaf: the parse and extract stages and the config share it.
 //!
 //! In: a string and the source's [`NaiveTimezone`]. Out: a UTC instant between the years 1 and
 //! 9999 (what RFC 3339 can write), [`Parsed::OutOfRange`] for a date outside them or one the
@@ -64,6 +64,55 @@ pub fn parse(input: &str, zone: NaiveTimezone) -> Parsed {
 
 /// Zone abbreviations seen in news feeds. IST is Israel Standard Time here: nahar's feeds are
 /// Israeli far more often than Indian (India's IST is +05:30).
+/// `input` read with a site's own strftime-style `format` (`[source.select] published_format`,
+/// like `"%H:%M | %d.%m.%y"`), in `zone` unless the format reads an offset (`%z`). A format
+/// with a date and no time reads midnight.
+pub fn parse_with_format(input: &str, format: &str, zone: NaiveTimezone) -> Parsed {
+    let s = input.trim();
+    let at = if let Ok(t) = DateTime::parse_from_str(s, format) {
+        Some(Some(t.with_timezone(&Utc)))
+    } else if let Ok(naive) = NaiveDateTime::parse_from_str(s, format) {
+        Some(local_to_utc(naive, zone))
+    } else if let Ok(date) = NaiveDate::parse_from_str(s, format) {
+        Some(local_to_utc(date.and_time(NaiveTime::MIN), zone))
+    } else {
+        None
+    };
+    match at {
+        Some(Some(at)) if YEARS.contains(&at.year()) => Parsed::At(at),
+        Some(_) => Parsed::OutOfRange,
+        None => Parsed::Unreadable,
+    }
+}
+
+/// Why `format` cannot be a `published_format`, or `None` when it can: it must be
+/// strftime-style and read at least a day, a month and a year.
+pub fn format_problem(format: &str) -> Option<String> {
+    use chrono::format::{Item, StrftimeItems};
+    let items: Vec<Item<'_>> = StrftimeItems::new(format).collect();
+    if items.iter().any(|i| matches!(i, Item::Error)) {
+        return Some(format!(
+            "{format:?} is not a strftime format (like \"%d.%m.%Y %H:%M\"; %% for a percent sign)"
+        ));
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 7, 14)
+        .and_then(|d| d.and_hms_opt(19, 0, 0))
+        .map(|t| t.format(format).to_string());
+    match date {
+        Some(shown)
+            if NaiveDateTime::parse_from_str(&shown, format).is_ok()
+                || NaiveDate::parse_from_str(&shown, format).is_ok()
+                || DateTime::parse_from_str(&shown, format).is_ok() =>
+        {
+            None
+        }
+        _ => Some(format!(
+            "{format:?} does not read a whole date: it needs a day, a month and a year \
+             (%d, %m or %b, %Y or %y)"
+        )),
+    }
+}
+
 const ZONES: [(&str, i32); 15] = [
     ("GMT", 0),
     ("UT", 0),

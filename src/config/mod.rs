@@ -180,6 +180,9 @@ pub struct PageSelectors {
     pub link: String,
     pub title: Option<String>,
     pub published: Option<String>,
+    /// How the site writes `published` when it is not an ISO or RFC date (strftime-style,
+    /// read in the source's `timezone`): `"%H:%M | %d.%m.%y"`.
+    pub published_format: Option<String>,
     pub summary: Option<String>,
 }
 

@@ -16,16 +16,58 @@ use scraper::{ElementRef, Selector};
 /// Compiles one CSS selector of the config (`[source.select]`, `[source.extract]`); the error
 /// says what is wrong in words (scraper's own message for some errors is an apology).
 pub fn css_selector(css: &str) -> Result<Selector, String> {
-    Selector::parse(css).map_err(|e| {
-        let message = e.to_string();
-        let reason = if message.starts_with("Unexpected error occurred") {
-            // The variant name (`DanglingCombinator`, `EmptySelector`) is on the last line.
-            message.lines().last().unwrap_or_default().to_owned()
-        } else {
-            message
-        };
-        format!("invalid CSS selector {css:?}: {reason}")
-    })
+    Selector::parse(css).map_err(|e| format!("invalid CSS selector {css:?}: {}", in_words(&e)))
+}
+
+/// What is wrong with a selector, in words a person who writes CSS now and then can act on
+/// (scraper names the parser's variant, `ClassNeedsIdent`, or apologises).
+fn in_words(error: &scraper::error::SelectorErrorKind) -> String {
+    use scraper::error::SelectorErrorKind as Kind;
+    let words = match error {
+        Kind::UnexpectedToken => {
+            "a character or word that cannot appear there (a selector has no `{`, `}` or `;`, and \
+             `:nth-child` takes a number or `odd`/`even`)"
+        }
+        Kind::EndOfLine => {
+            "it ends too early: close every `[` and `(`, and give each `.`, `#` and `:` a name"
+        }
+        Kind::ExpectedColonOnPseudoElement | Kind::ExpectedIdentityOnPseudoElement => {
+            "`::` must be followed by a pseudo-element's name"
+        }
+        Kind::UnexpectedSelectorParseError(kind) => {
+            // The selectors crate's own kinds, by name: scraper does not export their type.
+            match format!("{kind:?}").as_str() {
+                "ClassNeedsIdent" => "`.` must be followed by a class name, as in `.story`",
+                "EmptySelector" => {
+                    "a part of it is empty: a trailing or doubled comma, or a `#`, `.` or `:` \
+                     with no name after it"
+                }
+                "DanglingCombinator" => {
+                    "it ends with a combinator (`>`, `+` or `~`): say which element comes after it"
+                }
+                "UnsupportedPseudoClassOrElement" | "NoIdentForPseudo" => {
+                    "a pseudo-class nahar does not support (`:hover`, `:focus` and the like only \
+                     happen in a browser; `:first-child`, `:nth-child(2)`, `:not(…)` and `:has(…)` \
+                     work)"
+                }
+                "NoQualifiedNameInAttributeSelector"
+                | "UnexpectedTokenInAttributeSelector"
+                | "ExpectedBarInAttr"
+                | "BadValueInAttr"
+                | "InvalidQualNameInAttr" => {
+                    "an attribute test is malformed: write `[name]`, `[name=value]` or \
+                     `[name=\"a value\"]`"
+                }
+                "UnexpectedIdent" => "a name where none can be (a missing space or combinator?)",
+                _ => "a construct nahar's CSS engine does not accept",
+            }
+        }
+        Kind::InvalidAtRule
+        | Kind::InvalidAtRuleBody
+        | Kind::QualRuleInvalid
+        | Kind::TooManyNestedBlocks => "not a selector nahar's CSS engine accepts",
+    };
+    words.to_owned()
 }
 
 /// One `[source.select]` value, compiled: a CSS selector and, for `sel@attr`, the attribute.
@@ -58,6 +100,11 @@ impl FieldSelector {
             Some(css_selector(css)?)
         };
         Ok(FieldSelector { css, attr })
+    }
+
+    /// Whether the value is an attribute's (`sel@attr`), not an element's text.
+    pub fn reads_attribute(&self) -> bool {
+        self.attr.is_some()
     }
 
     /// The first non-empty value under `item` (the item itself included, for `:scope`), its

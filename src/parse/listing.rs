@@ -10,7 +10,7 @@
 
 use scraper::{ElementRef, Html, Selector};
 
-use super::{FeedEntry, Identity, IdentityBasis, LegacyIdentity, Markup, ParseError};
+use super::{FeedEntry, Identity, IdentityBasis, Items, LegacyIdentity, Markup, ParseError};
 use crate::config::{PageSelectors, SourceConfig};
 use crate::dates::{self, Parsed};
 use crate::fetch::Document;
@@ -40,8 +40,11 @@ impl ListingSelectors {
     }
 }
 
-/// The items of a listing page.
-pub fn entries(document: &Document, source: &SourceConfig) -> Result<Vec<FeedEntry>, ParseError> {
+/// The items of a listing page, with warnings for selectors that match nothing in most items
+/// and dates that cannot be read. A `link` without `@attr` whose values are an element's text,
+/// not URLs (`@href` forgotten), is an error naming the selector: its items would all have
+/// made-up links.
+pub fn entries(document: &Document, source: &SourceConfig) -> Result<Items, ParseError> {
     let select = source.select.as_ref().ok_or_else(|| {
         ParseError::Unsupported("a kind = \"page\" source needs [source.select]".to_owned())
     })?;
@@ -65,20 +68,33 @@ pub fn entries(document: &Document, source: &SourceConfig) -> Result<Vec<FeedEnt
         )));
     }
     let mut entries = Vec::new();
-    for item in items {
-        let Some(url) = selectors
-            .link
-            .value(item)
-            .and_then(|link| links::canonical(&link, Some(&document.url)))
-        else {
+    let mut tally = Tally::default();
+    for item in &items {
+        let item = *item;
+        let Some(link) = selectors.link.value(item) else {
+            continue;
+        };
+        if !selectors.link.reads_attribute() && !looks_like_url(&link) {
+            tally.text_links.push(link);
+            continue;
+        }
+        let Some(url) = links::canonical(&link, Some(&document.url)) else {
             continue;
         };
         let title = selectors.title.as_ref().and_then(|s| s.value(item));
-        let date = selectors
-            .published
-            .as_ref()
-            .and_then(|s| s.value(item))
-            .map_or(Parsed::Unreadable, |t| dates::parse(&t, source.timezone));
+        tally.no_title += usize::from(selectors.title.is_some() && title.is_none());
+        let written = selectors.published.as_ref().and_then(|s| s.value(item));
+        tally.no_date += usize::from(selectors.published.is_some() && written.is_none());
+        let date =
+            written
+                .as_deref()
+                .map_or(Parsed::Unreadable, |t| match &select.published_format {
+                    Some(format) => dates::parse_with_format(t, format, source.timezone),
+                    None => dates::parse(t, source.timezone),
+                });
+        if let (Some(written), Parsed::Unreadable) = (&written, date) {
+            tally.unreadable_dates.push(written.clone());
+        }
         let mut warnings = document.warnings.clone();
         if date == Parsed::OutOfRange {
             warnings.push(super::DATE_OUT_OF_RANGE.to_owned());
@@ -92,6 +108,10 @@ pub fn entries(document: &Document, source: &SourceConfig) -> Result<Vec<FeedEnt
                 is_html: true,
             }),
         };
+        tally.no_summary += usize::from(
+            selectors.summary.is_some()
+                && summary.as_ref().is_none_or(|s| s.content.trim().is_empty()),
+        );
         let link_text = url.as_str().to_owned();
         let body = summary.as_ref().map_or("", |s| s.content.as_str());
         let identity = Identity {
@@ -117,15 +137,101 @@ pub fn entries(document: &Document, source: &SourceConfig) -> Result<Vec<FeedEnt
             warnings,
         });
     }
+    if entries.is_empty() && !tally.text_links.is_empty() {
+        return Err(ParseError::Unsupported(format!(
+            "link = {:?} gives the text of an element ({:?}), not a URL; write the attribute \
+             that holds the URL, like link = \"{}@href\"",
+            select.link,
+            tally.text_links[0],
+            select.link.trim()
+        )));
+    }
     if entries.is_empty() {
         return Err(ParseError::NotAFeed(format!(
             "{} elements match item = {:?}, but none has an http(s) link at link = {:?}",
-            html.select(&selectors.item).count(),
+            items.len(),
             select.item,
             select.link
         )));
     }
-    Ok(entries)
+    let warnings = tally.warnings(select, items.len());
+    Ok(Items {
+        entries,
+        empty: 0,
+        warnings,
+    })
+}
+
+/// What a page's selectors found and missed, over its items.
+#[derive(Debug, Default)]
+struct Tally {
+    /// `link` values that are not URLs (an element's text).
+    text_links: Vec<String>,
+    no_title: usize,
+    no_date: usize,
+    no_summary: usize,
+    /// `published` values that no date rule (or `published_format`) reads.
+    unreadable_dates: Vec<String>,
+}
+
+impl Tally {
+    /// One warning per selector that matched nothing in most of the `items`, and for dates
+    /// that could not be read.
+    fn warnings(&self, select: &PageSelectors, items: usize) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if !self.text_links.is_empty() {
+            warnings.push(format!(
+                "{} items skipped: link = {:?} gave text, not a URL (like {:?})",
+                self.text_links.len(),
+                select.link,
+                self.text_links[0]
+            ));
+        }
+        let most = |missed: usize| missed > 0 && missed * 2 >= items;
+        for (key, value, missed) in [
+            ("title", &select.title, self.no_title),
+            ("published", &select.published, self.no_date),
+            ("summary", &select.summary, self.no_summary),
+        ] {
+            if let Some(value) = value
+                && most(missed)
+            {
+                warnings.push(format!(
+                    "[source.select] {key} = {value:?} matches nothing in {missed} of {items} items"
+                ));
+            }
+        }
+        if let Some(example) = self.unreadable_dates.first() {
+            let hint = match &select.published_format {
+                Some(format) => format!("they do not match published_format = {format:?}"),
+                None => {
+                    "set [source.select] published_format (strftime, like \"%H:%M | %d.%m.%y\")"
+                        .to_owned()
+                }
+            };
+            warnings.push(format!(
+                "{} dates could not be read (like {example:?}): {hint}",
+                self.unreadable_dates.len()
+            ));
+        }
+        warnings
+    }
+}
+
+/// Whether a `link` value can be a URL: no spaces, and a scheme, or the shape of a path
+/// (`/a/1`, `story.html`, `?id=3`). An element's text — a headline — is neither.
+fn looks_like_url(value: &str) -> bool {
+    let value = value.trim();
+    if value.is_empty() || value.contains(char::is_whitespace) {
+        return false;
+    }
+    let scheme = value.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    scheme || value.starts_with(['/', '.', '?', '#']) || value.contains(['/', '.'])
 }
 
 #[cfg(test)]
@@ -173,9 +279,12 @@ mod tests {
             link: "a@href".to_owned(),
             title: Some("h2".to_owned()),
             published: Some("time@datetime".to_owned()),
+            published_format: None,
             summary: Some("p".to_owned()),
         });
-        let found = entries(&document(PAGE), &src).unwrap_or_else(|e| panic!("{e}"));
+        let found = entries(&document(PAGE), &src)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .entries;
         assert_eq!(found.len(), 2, "the javascript: item is dropped");
         let first = &found[0];
         assert_eq!(
@@ -205,7 +314,9 @@ mod tests {
             Some("https://other.example/b")
         );
         // Stable: the same page gives the same identities and hashes.
-        let again = entries(&document(PAGE), &src).unwrap_or_else(|e| panic!("{e}"));
+        let again = entries(&document(PAGE), &src)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .entries;
         assert_eq!(found, again);
     }
 
@@ -216,9 +327,12 @@ mod tests {
             link: "@href".to_owned(),
             title: Some("h2".to_owned()),
             published: None,
+            published_format: None,
             summary: None,
         });
-        let found = entries(&document(PAGE), &src).unwrap_or_else(|e| panic!("{e}"));
+        let found = entries(&document(PAGE), &src)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .entries;
         assert_eq!(found.len(), 2);
         assert!(found[0].summary.is_some(), "the item's HTML is the summary");
     }
@@ -230,6 +344,7 @@ mod tests {
             link: "a@href".to_owned(),
             title: None,
             published: None,
+            published_format: None,
             summary: None,
         });
         let err = entries(&document(PAGE), &src).err().map(|e| e.to_string());
@@ -241,8 +356,99 @@ mod tests {
         );
         assert_eq!(
             FieldSelector::parse("li[@href").err().as_deref(),
-            Some("invalid CSS selector \"li[\": Unexpected EOL")
+            Some(
+                "invalid CSS selector \"li[\": it ends too early: close every `[` and `(`, and \
+                 give each `.`, `#` and `:` a name"
+            )
         );
         assert!(FieldSelector::parse("time@datetime").is_ok());
+    }
+
+    /// A ynet-like category page: the headline's text under `.slotTitle a`, its time written
+    /// `19:00 | 14.07.26`, no summary element.
+    const SLOTS: &str = r#"<html lang="he"><body>
+<div class="slot"><div class="slotTitle"><a href="/news/article/1">ראש הממשלה נפגש עם נשיא ארה״ב</a></div><span class="date">19:00 | 14.07.26</span></div>
+<div class="slot"><div class="slotTitle"><a href="/news/article/2">גשם ראשון בצפון</a></div><span class="date">08:15 | 15.07.26</span></div>
+<div class="slot"><div class="slotTitle"><a href="/news/article/3">Google תפתח מרכז פיתוח</a></div><span class="date">23:59 | 31.12.26</span></div>
+</body></html>"#;
+
+    fn slots(link: &str, title: &str, published_format: Option<&str>) -> Result<Items, ParseError> {
+        let src = source(PageSelectors {
+            item: "div.slot".to_owned(),
+            link: link.to_owned(),
+            title: Some(title.to_owned()),
+            published: Some("span.date".to_owned()),
+            published_format: published_format.map(str::to_owned),
+            summary: Some("p.teaser".to_owned()),
+        });
+        entries(&document(SLOTS), &src)
+    }
+
+    #[test]
+    fn a_link_that_is_an_elements_text_is_an_error_naming_the_selector() {
+        let err = slots(".slotTitle a", ".slotTitle", None)
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some(
+                "unsupported: link = \".slotTitle a\" gives the text of an element (\"ראש \
+                 הממשלה נפגש עם נשיא ארה״ב\"), not a URL; write the attribute that holds the \
+                 URL, like link = \".slotTitle a@href\""
+            )
+        );
+        for url in [
+            "/a/1",
+            "story.html",
+            "https://x.example/1",
+            "?id=3",
+            "../up",
+        ] {
+            assert!(looks_like_url(url), "{url}");
+        }
+        for text in ["ראש הממשלה", "חדשות", "Read more", ""] {
+            assert!(!looks_like_url(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn selectors_that_match_nothing_and_unreadable_dates_are_warnings() {
+        let items =
+            slots(".slotTitle a@href", "h3.missing", None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(items.entries.len(), 3);
+        assert_eq!(
+            items.warnings,
+            [
+                "[source.select] title = \"h3.missing\" matches nothing in 3 of 3 items",
+                "[source.select] summary = \"p.teaser\" matches nothing in 3 of 3 items",
+                "3 dates could not be read (like \"19:00 | 14.07.26\"): set [source.select] \
+                 published_format (strftime, like \"%H:%M | %d.%m.%y\")",
+            ]
+        );
+        assert!(items.entries.iter().all(|e| e.published.is_none()));
+    }
+
+    #[test]
+    fn published_format_reads_a_sites_own_dates_in_the_sources_zone() {
+        let items = slots(".slotTitle a@href", ".slotTitle", Some("%H:%M | %d.%m.%y"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let dates: Vec<String> = items
+            .entries
+            .iter()
+            .filter_map(|e| e.published.map(|d| d.to_rfc3339()))
+            .collect();
+        // Israel is UTC+3 in July and UTC+2 in December.
+        assert_eq!(
+            dates,
+            [
+                "2026-07-14T16:00:00+00:00",
+                "2026-07-15T05:15:00+00:00",
+                "2026-12-31T21:59:00+00:00"
+            ]
+        );
+        assert_eq!(
+            items.warnings,
+            ["[source.select] summary = \"p.teaser\" matches nothing in 3 of 3 items"]
+        );
     }
 }

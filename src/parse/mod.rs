@@ -133,15 +133,16 @@ pub struct Items {
     /// Items with no id, link, title, date or text: skipped, and counted in the source's
     /// summary, never in silence.
     pub empty: usize,
+    /// What the source's summary should say about the document (a page source's selector that
+    /// matches nothing in most items, dates it cannot read).
+    pub warnings: Vec<String>,
 }
 
 /// The items of `document`, for `source`.
 pub fn entries(document: &Document, source: &SourceConfig) -> Result<Items, ParseError> {
     match source.kind {
         SourceKind::Feed => feed::entries(document, source),
-        SourceKind::Page => {
-            listing::entries(document, source).map(|entries| Items { entries, empty: 0 })
-        }
+        SourceKind::Page => listing::entries(document, source),
     }
 }
 

@@ -319,6 +319,7 @@ impl Ingester {
             match parse::entries(&document, source) {
                 Ok(found) => {
                     empty += found.empty;
+                    warnings.extend(found.warnings);
                     if entries.is_empty() {
                         entries = found.entries;
                     } else {

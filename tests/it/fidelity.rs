@@ -185,3 +185,90 @@ fn no_item_is_dropped_in_silence() {
         fetch.stdout
     );
 }
+
+/// A page source whose selectors are wrong says so: a `link` that gives an element's text fails
+/// the source with the selector and a hint; a selector that matches nothing, and dates in the
+/// site's own format, are warnings in the summary until `published_format` reads them.
+#[test]
+fn page_sources_tell_the_truth() {
+    let page = "<html lang=\"he\"><body>\
+        <div class=\"slot\"><div class=\"slotTitle\"><a href=\"https://news.example.co.il/news/article/1\">ראש הממשלה נפגש עם נשיא ארה״ב</a></div><span class=\"date\">19:00 | 14.07.26</span></div>\
+        <div class=\"slot\"><div class=\"slotTitle\"><a href=\"https://news.example.co.il/news/article/2\">גשם ראשון בצפון</a></div><span class=\"date\">08:15 | 15.07.26</span></div>\
+        </body></html>";
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("page.html"), page).expect("page");
+    let source = |name: &str, link: &str, title: &str, format: &str| {
+        format!(
+            "\n[[source]]\nname = \"{name}\"\nkind = \"page\"\nurl = \"file:page.html\"\n\
+             [source.select]\nitem = \"div.slot\"\nlink = \"{link}\"\ntitle = \"{title}\"\n\
+             published = \"span.date\"\n{format}"
+        )
+    };
+    let config = format!(
+        "[output]\ndir = \"out\"\n{}{}{}",
+        source("forgot-href", ".slotTitle a", ".slotTitle", ""),
+        source("wrong-title", ".slotTitle a@href", "h3.headline", ""),
+        source(
+            "right",
+            ".slotTitle a@href",
+            ".slotTitle",
+            "published_format = \"%H:%M | %d.%m.%y\"\n",
+        ),
+    );
+    let config = config.replace(
+        "name = \"right\"\n",
+        "name = \"right\"\ntimezone = \"Asia/Jerusalem\"\n",
+    );
+    std::fs::write(dir.path().join("nahar.toml"), config).expect("config");
+    let fetch = Run::of(
+        nahar()
+            .arg("fetch")
+            .arg("-c")
+            .arg(dir.path().join("nahar.toml")),
+    );
+    let line = |name: &str| {
+        fetch
+            .stdout
+            .lines()
+            .find(|l| l.contains(&format!(" {name}")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        line("forgot-href").starts_with("failed")
+            && line("forgot-href").contains(
+                "link = \".slotTitle a\" gives the text of an element (\"ראש הממשלה נפגש עם \
+                 נשיא ארה״ב\"), not a URL; write the attribute that holds the URL, like link = \
+                 \".slotTitle a@href\""
+            ),
+        "{fetch:?}"
+    );
+    let wrong = line("wrong-title");
+    assert!(
+        wrong.contains("[source.select] title = \"h3.headline\" matches nothing in 2 of 2 items")
+            && wrong.contains("2 dates could not be read (like \"19:00 | 14.07.26\")"),
+        "{fetch:?}"
+    );
+    assert!(!line("right").contains("warning"), "{fetch:?}");
+    let records = crate::records::read_dir(&dir.path().join("out/records"));
+    let mut right: Vec<(&str, &str)> = records
+        .iter()
+        .filter(|r| r["source"] == "right")
+        .map(|r| {
+            (
+                r["title"].as_str().unwrap_or_default(),
+                r["published"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    right.sort_unstable();
+    assert_eq!(
+        right,
+        [
+            ("גשם ראשון בצפון", "2026-07-15T05:15:00Z"),
+            ("ראש הממשלה נפגש עם נשיא ארה״ב", "2026-07-14T16:00:00Z"),
+        ]
+    );
+    // No record ever carries a link made from a headline.
+    assert!(records.iter().all(|r| r["source"] != "forgot-href"));
+}

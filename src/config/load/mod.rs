@@ -65,7 +65,14 @@ const SOURCE_KEYS: &[&str] = &[
     "site",
 ];
 const EXTRACT_KEYS: &[&str] = &["body", "remove"];
-const SELECT_KEYS: &[&str] = &["item", "link", "title", "published", "summary"];
+const SELECT_KEYS: &[&str] = &[
+    "item",
+    "link",
+    "title",
+    "published",
+    "published_format",
+    "summary",
+];
 
 /// The default `[output] dir`, relative to the config file's directory like any relative path.
 const DEFAULT_OUTPUT_DIR: &str = "data";

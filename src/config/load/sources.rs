@@ -330,6 +330,7 @@ impl Checker<'_> {
         let mut link = None;
         let mut title = None;
         let mut published = None;
+        let mut published_format = None;
         let mut summary = None;
         let mut seen_item = false;
         let mut seen_link = false;
@@ -347,6 +348,17 @@ impl Checker<'_> {
                 "title" => &mut title,
                 "published" => &mut published,
                 "summary" => &mut summary,
+                "published_format" => {
+                    published_format = self.non_empty_string(value, field).map(str::to_owned);
+                    if let Some(problem) = published_format
+                        .as_deref()
+                        .and_then(crate::dates::format_problem)
+                    {
+                        self.value_error(value, format!("{field}: {problem}"));
+                        published_format = None;
+                    }
+                    continue;
+                }
                 _ => {
                     self.unknown_key(key, value, "[source.select]", SELECT_KEYS);
                     continue;
@@ -354,7 +366,12 @@ impl Checker<'_> {
             };
             *slot = self.non_empty_string(value, field).map(str::to_owned);
             if let Some(css) = slot.as_deref() {
-                let checked = if field == "item" {
+                let checked = if field == "item" && css.contains('@') {
+                    Err(format!(
+                        "{css:?}: item takes a CSS selector only (`@attr` is for link, title, \
+                         published and summary)"
+                    ))
+                } else if field == "item" {
                     crate::markup::css_selector(css).map(|_| ())
                 } else {
                     crate::markup::FieldSelector::parse(css).map(|_| ())
@@ -383,6 +400,7 @@ impl Checker<'_> {
             link: link?,
             title,
             published,
+            published_format,
             summary,
         })
     }

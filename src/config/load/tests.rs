@@ -149,6 +149,7 @@ fn spec_example_parses_to_the_expected_config() {
                     link: "a@href".to_owned(),
                     title: Some("h2".to_owned()),
                     published: Some("time@datetime".to_owned()),
+                    published_format: None,
                     summary: None,
                 }),
                 extract: crate::config::ExtractRules::default(),
@@ -611,6 +612,7 @@ select = { item = "li", link = "a@href", summary = "p" }
             link: "a@href".to_owned(),
             title: None,
             published: None,
+            published_format: None,
             summary: Some("p".to_owned()),
         })
     );
@@ -640,11 +642,11 @@ select = { item = "li[", link = "a@href", title = "h2 >" }
     assert_eq!(
         errors(text),
         vec![
-            r#"12:20: body: invalid CSS selector "div[": Unexpected EOL"#.to_owned(),
-            r#"12:44: remove: invalid CSS selector "p >": DanglingCombinator"#.to_owned(),
+            r#"12:20: body: invalid CSS selector "div[": it ends too early: close every `[` and `(`, and give each `.`, `#` and `:` a name"#.to_owned(),
+            r#"12:44: remove: invalid CSS selector "p >": it ends with a combinator (`>`, `+` or `~`): say which element comes after it"#.to_owned(),
             "12:52: unknown key `strip` in [source.extract]; known keys: body, remove".to_owned(),
-            r#"18:19: item: invalid CSS selector "li[": Unexpected EOL"#.to_owned(),
-            r#"18:51: title: invalid CSS selector "h2 >": DanglingCombinator"#.to_owned(),
+            r#"18:19: item: invalid CSS selector "li[": it ends too early: close every `[` and `(`, and give each `.`, `#` and `:` a name"#.to_owned(),
+            r#"18:51: title: invalid CSS selector "h2 >": it ends with a combinator (`>`, `+` or `~`): say which element comes after it"#.to_owned(),
         ]
     );
     let config = ok(&text[..text.find("[[source]]\nname = \"broken\"").unwrap_or(0)]);
@@ -852,4 +854,41 @@ fn memory_budget_is_a_size() {
         errors(text),
         vec!["2:17: memory_budget must be larger than 0B".to_owned()]
     );
+}
+
+#[test]
+fn published_format_and_item_are_checked() {
+    let text = r#"
+[[source]]
+name = "ynet"
+kind = "page"
+url = "https://example.org/"
+select = { item = "div.slot", link = "a@href", published = "span.date", published_format = "%H:%M | %d.%m.%y" }
+
+[[source]]
+name = "broken"
+kind = "page"
+url = "https://example.org/2"
+select = { item = "div.slot@href", link = "a@href", published_format = "%Q %d" }
+
+[[source]]
+name = "timeonly"
+kind = "page"
+url = "https://example.org/3"
+select = { item = "div", link = "a@href", published_format = "%H:%M" }
+"#;
+    assert_eq!(
+        errors(text),
+        vec![
+            r#"12:19: item: "div.slot@href": item takes a CSS selector only (`@attr` is for link, title, published and summary)"#.to_owned(),
+            r#"12:72: published_format: "%Q %d" is not a strftime format (like "%d.%m.%Y %H:%M"; %% for a percent sign)"#.to_owned(),
+            r#"18:62: published_format: "%H:%M" does not read a whole date: it needs a day, a month and a year (%d, %m or %b, %Y or %y)"#.to_owned(),
+        ]
+    );
+    let config = ok(&text[..text.find("[[source]]\nname = \"broken\"").unwrap_or(0)]);
+    let select = config.sources[0]
+        .select
+        .as_ref()
+        .map(|s| s.published_format.clone());
+    assert_eq!(select, Some(Some("%H:%M | %d.%m.%y".to_owned())));
 }

@@ -103,7 +103,7 @@ pub(super) fn entries(document: &Document, source: &SourceConfig) -> Result<Item
     };
     let mut items = Items {
         entries: Vec::with_capacity(feed.entries.len()),
-        empty: 0,
+        ..Items::default()
     };
     push_items(feed, document, &mut items);
     disambiguate_repeated_guids(&mut items.entries);
@@ -131,7 +131,7 @@ fn entries_in_parts(
     // Every part but the last is full: the vector never grows by doubling past what it needs.
     let mut items = Items {
         entries: Vec::with_capacity(parts.len().saturating_mul(per_part)),
-        empty: 0,
+        ..Items::default()
     };
     for round in parts.chunks(rayon::current_num_threads().max(1)) {
         let read: Vec<Option<Items>> = round
