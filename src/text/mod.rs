@@ -399,6 +399,49 @@ pub fn aggregate(segments: &[(SegmentRole, &Analysis)]) -> RecordLabels {
 mod tests {
     use super::*;
 
+    /// Real English headlines (two English Israeli news feeds) that whatlang's trigrams called
+    /// French, reliably: lingua reads them, and the feed's declared language decides the one
+    /// too short for any detector.
+    #[cfg(feature = "lingua")]
+    #[test]
+    fn english_headlines_are_english() {
+        let analyzer = Analyzer::default();
+        for headline in [
+            "Gaza contractors launch partial strike against UNRWA projects",
+            "Last reactors at occupied Ukraine nuke plant shut down after power lines damaged",
+            "EU foreign affairs chief peddles back comments, 'less confident' on Iran nuclear deal",
+            "Palestinians are not Israel’s ‘neighbors’: 11 corrections for PM Yair Lapid’s UN speech",
+        ] {
+            assert_eq!(
+                analyzer.analyze(headline, &Hints::default()).lang.code(),
+                "en",
+                "{headline}"
+            );
+        }
+        let declared = Hints {
+            lang: Lang::parse("en"),
+            dir: None,
+        };
+        assert_eq!(
+            analyzer
+                .analyze("Gantz’s plus, Lapid’s minus", &declared)
+                .lang
+                .code(),
+            "en"
+        );
+        // The declared language never overrides clear text.
+        assert_eq!(
+            analyzer
+                .analyze(
+                    "Le gouvernement a annoncé une nouvelle réforme des retraites",
+                    &declared
+                )
+                .lang
+                .code(),
+            "fr"
+        );
+    }
+
     /// Short English text that only lingua tells from French: built without the `lingua`
     /// feature, nahar says it cannot tell (README, "Cargo features").
     const SHORT_ENGLISH: &str = if cfg!(feature = "lingua") {
