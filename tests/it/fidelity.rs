@@ -97,6 +97,10 @@ fn no_item_is_dropped_in_silence() {
             "<rss version=\"2.0\" xmlns=\"http://backend.userland.com/rss2\"><channel><title>t</title><item><guid>1</guid><title>UserLand item</title></item></channel></rss>",
         ),
         (
+            "userland-prefix",
+            "<r:rss version=\"2.0\" xmlns:r=\"http://backend.userland.com/rss2\"><r:channel><r:title>t</r:title><r:item><r:guid>1</r:guid><r:title>Prefixed UserLand item</r:title></r:item></r:channel></r:rss>",
+        ),
+        (
             "nochannel",
             "<rss version=\"2.0\"><item><guid>1</guid><title>Item without a channel</title></item></rss>",
         ),
@@ -162,6 +166,7 @@ fn no_item_is_dropped_in_silence() {
     assert_eq!(one("dc")["published"], "2003-12-31T10:14:55Z");
     assert_eq!(one("permalink")["url"], "https://example.com/p/1");
     assert_eq!(title("userland"), "UserLand item");
+    assert_eq!(title("userland-prefix"), "Prefixed UserLand item");
     assert_eq!(title("nochannel"), "Item without a channel");
     assert_eq!(one("atomlink")["url"], "https://example.com/atom/1");
     assert_eq!(title("bytes"), "Wait… what");

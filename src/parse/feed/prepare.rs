@@ -296,15 +296,21 @@ pub(super) fn rss_090_as_rss_10(text: &str) -> Option<String> {
 }
 
 /// RSS 2.0 as UserLand first published it puts its elements in a namespace
-/// (`xmlns="http://backend.userland.com/rss2"`); feed-rs reads RSS elements only without one,
-/// as the RSS 2.0 specification has them. The root's declaration is dropped.
+/// (`xmlns="http://backend.userland.com/rss2"`, or a prefix for it: `<r:rss xmlns:r=…>`);
+/// feed-rs reads RSS elements only without one, as the RSS 2.0 specification has them. The
+/// declaration is dropped, and the prefix from every element that has it.
 pub(super) fn rss_2_without_userland_namespace(text: &str) -> Option<String> {
     let root = root_tag(text)?;
-    if tag_name(root) != "rss" {
+    let (prefix, local) = split_name(tag_name(root));
+    if local != "rss" {
         return None;
     }
+    let declaration = match prefix {
+        Some(prefix) => format!("xmlns:{prefix}"),
+        None => "xmlns".to_owned(),
+    };
     let userland = attributes(root).into_iter().any(|a| {
-        a.name == "xmlns"
+        a.name == declaration
             && root[a.value]
                 .trim()
                 .starts_with("http://backend.userland.com/rss")
@@ -312,13 +318,36 @@ pub(super) fn rss_2_without_userland_namespace(text: &str) -> Option<String> {
     if !userland {
         return None;
     }
-    let at = text.find(root)?;
-    let rewritten = super::repair::remove_attribute(root, "xmlns");
-    Some(format!(
-        "{}{rewritten}{}",
-        &text[..at],
-        &text[at + root.len()..]
-    ))
+    let Some(prefix) = prefix else {
+        let at = text.find(root)?;
+        let rewritten = super::repair::remove_attribute(root, "xmlns");
+        return Some(format!(
+            "{}{rewritten}{}",
+            &text[..at],
+            &text[at + root.len()..]
+        ));
+    };
+    let mut seen_root = false;
+    Some(
+        pieces(text)
+            .map(|(kind, raw)| {
+                if !matches!(kind, Piece::Start | Piece::Empty | Piece::End) {
+                    return Cow::Borrowed(raw);
+                }
+                let name = tag_name(raw);
+                let mut tag = match split_name(name) {
+                    // The name is the first thing in a tag after `<` or `</`.
+                    (Some(p), local) if p == prefix => Cow::Owned(raw.replacen(name, local, 1)),
+                    _ => Cow::Borrowed(raw),
+                };
+                if !seen_root && kind != Piece::End {
+                    seen_root = true;
+                    tag = Cow::Owned(super::repair::remove_attribute(&tag, &declaration));
+                }
+                tag
+            })
+            .collect(),
+    )
 }
 
 /// An `<rss>` whose items are its own children, with no `<channel>` around them (feedparser
