@@ -4,18 +4,21 @@
 
 use crate::binary::{Run, nahar};
 
+/// Writes `config` as `nahar.toml` in `dir` and runs `nahar fetch` on it.
+fn fetch_with(dir: &std::path::Path, config: &str) -> Run {
+    std::fs::write(dir.join("nahar.toml"), config).expect("config");
+    Run::of(nahar().arg("fetch").arg("-c").arg(dir.join("nahar.toml")))
+}
+
 /// Writes `feed` as a file source, runs `nahar fetch`, and returns the records by the last
 /// segment of their link.
 fn records_of(feed: &str) -> std::collections::HashMap<String, serde_json::Value> {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("feed.xml"), feed).expect("feed");
-    let config = dir.path().join("nahar.toml");
-    std::fs::write(
-        &config,
+    let fetch = fetch_with(
+        dir.path(),
         "[output]\ndir = \"out\"\n\n[[source]]\nname = \"news\"\nurl = \"file:feed.xml\"\n",
-    )
-    .expect("config");
-    let fetch = Run::of(nahar().arg("fetch").arg("-c").arg(&config));
+    );
     assert_eq!(fetch.code, 0, "{fetch:?}");
     crate::records::read_dir(&dir.path().join("out/records"))
         .into_iter()
@@ -133,13 +136,7 @@ fn no_item_is_dropped_in_silence() {
             "\n[[source]]\nname = \"{name}\"\nurl = \"file:{name}.xml\"\n"
         ));
     }
-    std::fs::write(dir.path().join("nahar.toml"), config).expect("config");
-    let fetch = Run::of(
-        nahar()
-            .arg("fetch")
-            .arg("-c")
-            .arg(dir.path().join("nahar.toml")),
-    );
+    let fetch = fetch_with(dir.path(), &config);
     assert_eq!(fetch.code, 0, "{fetch:?}");
     let records = crate::records::read_dir(&dir.path().join("out/records"));
     let of = |source: &str| -> Vec<&serde_json::Value> {
@@ -224,13 +221,7 @@ fn page_sources_tell_the_truth() {
         "name = \"right\"\n",
         "name = \"right\"\ntimezone = \"Asia/Jerusalem\"\n",
     );
-    std::fs::write(dir.path().join("nahar.toml"), config).expect("config");
-    let fetch = Run::of(
-        nahar()
-            .arg("fetch")
-            .arg("-c")
-            .arg(dir.path().join("nahar.toml")),
-    );
+    let fetch = fetch_with(dir.path(), &config);
     let line = |name: &str| {
         fetch
             .stdout
