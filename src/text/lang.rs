@@ -339,8 +339,9 @@ impl fmt::Debug for LanguageIdentifier {
 }
 
 /// Yiddish function words, unpointed. Two of them are evidence of Yiddish; Hebrew uses none of
-/// them as words.
-const YIDDISH_FUNCTION_WORDS: [&str; 10] = [
+/// them as words (none occurs in lingua's Hebrew sentences and word pairs or the Hebrew UDHR;
+/// `איך`, `אין`, `די` and `ביי`, which Hebrew does use, are left out).
+const YIDDISH_FUNCTION_WORDS: [&str; 23] = [
     "איז",
     "און",
     "פון",
@@ -351,6 +352,19 @@ const YIDDISH_FUNCTION_WORDS: [&str; 10] = [
     "וואס",
     "געווען",
     "דאס",
+    "מיט",
+    "האט",
+    "קען",
+    "מיר",
+    "אויף",
+    "אויך",
+    "ער",
+    "עס",
+    "מען",
+    "דא",
+    "צו",
+    "זענען",
+    "וועט",
 ];
 
 /// Hebrew function words that Yiddish does not use (none occurs in the Yiddish UDHR or
@@ -792,8 +806,10 @@ const LATIN_FUNCTION_WORDS: [(whatlang::Lang, &[&str]); 7] = [
 ];
 
 /// Latin text whose function words are overwhelmingly one candidate's (at least 3 of them, and
-/// at least 3 times as many as any other candidate's) is that language — decided without a
-/// statistical model. Only when every Latin candidate has a word list.
+/// at least 3 times as many as any other candidate's; or 2 and none of any other candidate's, as
+/// in the headline "Simpler plans for Element, on-premise and cloud!", which lingua takes for
+/// French) is that language — decided without a statistical model. Only when every Latin
+/// candidate has a word list.
 #[cfg(test)]
 fn latin_by_function_words(text: &str, candidates: &[whatlang::Lang]) -> Option<whatlang::Lang> {
     LatinFunctionWords::new(candidates)?.decide(text)
@@ -875,7 +891,8 @@ impl LatinFunctionWords {
             .map(|(_, c)| *c)
             .max()
             .unwrap_or(0);
-        (top >= 3 && top >= 3 * runner_up).then(|| self.langs[best])
+        ((top >= 3 && top >= 3 * runner_up) || (top == 2 && runner_up == 0))
+            .then(|| self.langs[best])
     }
 }
 
@@ -995,8 +1012,14 @@ mod tests {
             ),
             Some(Fra)
         );
+        // Two of one list and none of the other: a headline.
+        assert_eq!(
+            latin_by_function_words("Simpler plans for Element, on-premise and cloud!", &en_fr),
+            Some(Eng)
+        );
         assert_eq!(latin_by_function_words("Amos Hochstein", &en_fr), None);
         assert_eq!(latin_by_function_words("the la of le", &en_fr), None);
+        assert_eq!(latin_by_function_words("Gantz and Le Pen", &en_fr), None);
         // A candidate without a word list turns the shortcut off.
         assert_eq!(
             latin_by_function_words("the envoy said that the talks", &[Eng, whatlang::Lang::Tgl]),
@@ -1083,5 +1106,7 @@ mod tests {
         assert_eq!(count("דאס ספר"), (false, 1, 0));
         assert_eq!(count("א ב"), (false, 0, 0));
         assert_eq!(count("זה הספר של דני, ולא שלי"), (false, 0, 2));
+        // A forum line from a real Israeli feed (chardet's hydepark.hevre.co.il sample).
+        assert_eq!(count("קען מיר איינער דא העלפן E-BAY"), (false, 3, 0));
     }
 }
