@@ -164,6 +164,12 @@ fn readability_pages_rtl_and_recovered_text() {
         let precision = common / ours_w.len().max(1) as f64;
         if recall >= 0.9 {
             recovered += 1;
+        } else if std::env::var_os("NAHAR_EXTRACT_MISSES").is_some() {
+            let mut missing: Vec<_> = expected_w.difference(&ours_w).collect();
+            missing.sort();
+            eprintln!(
+                "NOT RECOVERED {name}: recall {recall:.3}, precision {precision:.3}; missing {missing:?}"
+            );
         }
         precision_sum += precision;
         let metadata: serde_json::Value = serde_json::from_slice(&crate::corpus::read(&format!(
