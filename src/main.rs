@@ -12,7 +12,7 @@ use nahar::cli::{
     OpmlImportArgs,
 };
 use nahar::config::{self, Config, SourceConfig, SourceKind};
-use nahar::pipeline::{Ingester, Output};
+use nahar::pipeline::{Destination, Ingester, Output};
 use nahar::report::RunSummary;
 use nahar::text::{Analyzer, DEFAULT_LANGUAGES, Hints, Lang};
 
@@ -54,7 +54,14 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(filter: &str, format: LogFormat) -> anyhow::Result<()> {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+    // The NATS client logs every (re)connection at info; nahar reports what matters itself.
+    // A filter that names `async_nats` gets what it asks for.
+    let quiet_client = if filter.contains("async_nats") {
+        filter.to_owned()
+    } else {
+        format!("{filter},async_nats=warn")
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(&quiet_client)
         .with_context(|| format!("invalid log filter `{filter}`"))?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -126,11 +133,37 @@ fn check(arg: &ConfigArg) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    if let (config::OutputKind::Nats, Some(nats)) = (config.output.kind, &config.nats)
+        && let Some(credentials) = &nats.credentials
+        && !credentials.is_file()
+    {
+        eprintln!(
+            "nahar: {}: [nats] credentials {}: no such file",
+            config.path.display(),
+            credentials.display()
+        );
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
     // What `auto` sources have learned, when the state store can be read.
     let learned = nahar::state::State::peek_sources(&config.output.dir.join("state"));
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}: valid", config.path.display())?;
     writeln!(out, "output: {}", config.output.dir.display())?;
+    if let (config::OutputKind::Nats, Some(nats)) = (config.output.kind, &config.nats) {
+        // The servers are not contacted: `check` reads files only.
+        writeln!(
+            out,
+            "records: NATS stream {}, subjects {}, {} replica(s), on {}",
+            nats.stream(),
+            nats.subject("<source>"),
+            nats.replicas,
+            nats.servers
+                .iter()
+                .map(url::Url::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+    }
     writeln!(out, "{} sources:", config.sources.len())?;
     for source in &config.sources {
         let cadence = learned
@@ -250,7 +283,8 @@ fn run(arg: &ConfigArg) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting the async runtime")?;
     let outcome = runtime.block_on(async {
-        let (output, recovery) = match Output::open(&config.output.dir, false) {
+        let (output, recovery) = match Output::open(&config.output.dir, destination(&config, false))
+        {
             Ok(opened) => opened,
             Err(err) => {
                 eprintln!("nahar: {err}");
@@ -368,6 +402,19 @@ fn target_location(target: &str) -> Result<config::SourceLocation, String> {
     Ok(config::SourceLocation::File(path))
 }
 
+/// Where records go: `--out -` first, else `[output] kind`.
+fn destination(config: &Config, to_stdout: bool) -> Destination {
+    if to_stdout {
+        return Destination::Stdout;
+    }
+    match (config.output.kind, &config.nats) {
+        #[cfg(feature = "nats")]
+        (config::OutputKind::Nats, Some(nats)) => Destination::Nats(nats.clone()),
+        // `kind = "nats"` without `[nats]`, or without the feature, does not load.
+        _ => Destination::Files,
+    }
+}
+
 /// Most sources fetched at once; politeness per host is the fetcher's business.
 const MAX_SOURCES_IN_FLIGHT: usize = 64;
 
@@ -377,7 +424,7 @@ async fn fetch_sources(
     to_stdout: bool,
     sources: Vec<SourceConfig>,
 ) -> anyhow::Result<Result<RunSummary, ExitCode>> {
-    let (output, recovery) = match Output::open(dir, to_stdout) {
+    let (output, recovery) = match Output::open(dir, destination(config, to_stdout)) {
         Ok(opened) => opened,
         Err(err) => {
             eprintln!("nahar: {err}");

@@ -32,6 +32,9 @@ pub struct Config {
     pub http: HttpConfig,
     /// `[service]`: only `nahar run` uses it; `None` when the table is absent.
     pub service: Option<ServiceConfig>,
+    /// `[nats]`: the JetStream server records are published to with `[output] kind = "nats"`;
+    /// `None` when the table is absent.
+    pub nats: Option<NatsConfig>,
     pub defaults: Defaults,
     pub sources: Vec<SourceConfig>,
 }
@@ -45,12 +48,56 @@ impl Config {
 /// `[output]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputConfig {
-    /// Records go to `<dir>/records/`, state to `<dir>/state/`. Default `data`.
+    /// Where records go. Default [`OutputKind::Files`].
+    pub kind: OutputKind,
+    /// Records go to `<dir>/records/` (with `kind = "files"`), state to `<dir>/state/`.
+    /// Default `data`.
     pub dir: PathBuf,
     /// Memory the documents being parsed and written at once may take, in bytes (estimated from
     /// their size, see `pipeline`). Default [`DEFAULT_MEMORY_BUDGET`].
     pub memory_budget: u64,
 }
+
+/// `[output] kind`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OutputKind {
+    /// JSON Lines files in `<dir>/records/`.
+    #[default]
+    Files,
+    /// Messages on a NATS JetStream stream (`[nats]`), one record each.
+    Nats,
+}
+
+/// `[nats]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NatsConfig {
+    /// Server URLs (`nats://host:port`, `tls://host:port`): any members of the cluster.
+    pub servers: Vec<Url>,
+    /// A NATS credentials file (JWT and NKey seed), resolved against the config's directory.
+    pub credentials: Option<PathBuf>,
+    /// Names the stream (`<PREFIX>_RECORDS`) and its subjects (`<prefix>.records.<source>`).
+    /// Default `nahar`.
+    pub prefix: String,
+    /// Replicas of the stream nahar creates. Default 3.
+    pub replicas: usize,
+}
+
+impl NatsConfig {
+    /// The stream records are published to: `nahar` → `NAHAR_RECORDS`.
+    pub fn stream(&self) -> String {
+        format!("{}_RECORDS", self.prefix.to_ascii_uppercase())
+    }
+
+    /// The subject of a source's records: `nahar.records.<source>`.
+    pub fn subject(&self, source: &str) -> String {
+        format!("{}.records.{source}", self.prefix)
+    }
+}
+
+/// `[nats] prefix` when the config does not say.
+pub const DEFAULT_NATS_PREFIX: &str = "nahar";
+/// `[nats] replicas` when the config does not say: a three-node cluster's every node.
+pub const DEFAULT_NATS_REPLICAS: usize = 3;
 
 /// `[output] memory_budget` when the config does not say: `"256MB"` (sizes are binary: MB is
 /// 2^20 bytes, as `max_body` reads them). Twenty 10 MB feeds of tiny items at once peak at

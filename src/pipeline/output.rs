@@ -1,8 +1,9 @@
 //! The output directory opened for writing, and the one thread that writes to it.
 //!
 //! In: batches of records already serialized ([`EncodedBatch`]) with their source's new state,
-//! from any number of checks at once. Out: each batch's lines durable in its records file and
-//! its items marked seen, or an error for that batch alone. Batches that arrive while a write
+//! from any number of checks at once. Out: each batch's lines durable in its records file (or
+//! on stdout, or acknowledged by the NATS JetStream server) and its items marked seen, or an
+//! error for that batch alone. Batches that arrive while a write
 //! is under way are written together (group commit): one journal transaction, one append and
 //! fsync per file, one transaction marking them seen — so a thousand sources finishing together
 //! cost a few fsyncs, not three thousand. The same thread stores the source states set between
@@ -119,10 +120,29 @@ enum RecordSink {
     Jsonl(JsonlSink),
     /// `--out -`: JSON Lines on stdout; state is still kept, so each item is printed once.
     Stdout,
+    /// `[output] kind = "nats"`: one message per record on the JetStream stream.
+    #[cfg(feature = "nats")]
+    Nats(Box<crate::sink::nats::NatsSink>),
+}
+
+/// Where an [`Output`] sends records; its state stays in the output directory either way.
+#[derive(Debug, Clone)]
+pub enum Destination {
+    /// JSON Lines files in `<dir>/records/`.
+    Files,
+    /// JSON Lines on stdout (`--out -`).
+    Stdout,
+    /// The JetStream stream of `[nats]`.
+    #[cfg(feature = "nats")]
+    Nats(crate::config::NatsConfig),
 }
 
 /// The journal's name for stdout: nothing can be reconciled against it.
 const STDOUT_FILE: &str = "-";
+/// The journal's name for the NATS stream: a batch interrupted there is published again, and the
+/// server drops the copies it already has (same `Nats-Msg-Id`).
+#[cfg(feature = "nats")]
+const NATS_FILE: &str = "nats";
 
 enum Message {
     Batch(Box<Submitted>),
@@ -140,20 +160,32 @@ struct Submitted {
 impl Output {
     /// Opens `dir` (`output.dir`): takes the lock (refusing a second nahar on it), cuts torn
     /// lines, resolves batches a previous process left half-written, and starts the writer.
-    /// With `to_stdout`, records go to stdout instead of `dir/records`.
-    pub fn open(dir: &Path, to_stdout: bool) -> Result<(Output, Recovery), OutputError> {
+    /// Records go to `destination`.
+    pub fn open(dir: &Path, destination: Destination) -> Result<(Output, Recovery), OutputError> {
         let lock = OutputLock::acquire(dir)?;
-        let (sink, repairs) = JsonlSink::open(&dir.join("records"))?;
+        // The records directory is read (to reconcile interrupted batches) whatever the
+        // destination, when it exists: a batch journalled against a file before the config
+        // moved to another destination is still resolved against that file.
+        let records = dir.join("records");
+        let (files, repairs) = if matches!(destination, Destination::Files) || records.is_dir() {
+            let (sink, repairs) = JsonlSink::open(&records)?;
+            (Some(sink), repairs)
+        } else {
+            (None, Vec::new())
+        };
         let state = Arc::new(State::open(&dir.join("state"))?);
         let mut recovery = Recovery {
             torn_lines: repairs.len(),
             ..Recovery::default()
         };
         for (ticket, batch) in state.pending()? {
-            let written = if batch.file == STDOUT_FILE {
-                Default::default()
-            } else {
-                sink.written_since(&batch.file, batch.offset)?
+            let written = match &files {
+                Some(sink) if batch.file.ends_with(".jsonl") => {
+                    sink.written_since(&batch.file, batch.offset)?
+                }
+                // Stdout and the stream cannot be read back: the batch's items are fetched
+                // and sent again.
+                _ => Default::default(),
             };
             let resolved = state.resolve_batch(&ticket, &batch, &written)?;
             tracing::warn!(
@@ -165,22 +197,54 @@ impl Output {
             recovery.recovered += resolved.recovered;
             recovery.missing += resolved.missing;
         }
-        let sink = if to_stdout {
-            RecordSink::Stdout
-        } else {
-            RecordSink::Jsonl(sink)
+        // The sink is made on the writer thread, which owns it: a NATS connection is driven
+        // by a runtime of its own there, which cannot be started inside the caller's.
+        let make_sink = move || -> Result<RecordSink, SinkError> {
+            Ok(match destination {
+                Destination::Files => RecordSink::Jsonl(match files {
+                    Some(files) => files,
+                    None => JsonlSink::open(&records)?.0,
+                }),
+                Destination::Stdout => RecordSink::Stdout,
+                #[cfg(feature = "nats")]
+                Destination::Nats(config) => {
+                    RecordSink::Nats(Box::new(crate::sink::nats::NatsSink::open(&config)?))
+                }
+            })
         };
         let (inbox, messages) = std::sync::mpsc::channel();
+        let (ready, started) = std::sync::mpsc::channel();
         let thread = {
             let state = Arc::clone(&state);
             std::thread::Builder::new()
                 .name("nahar-writer".to_owned())
-                .spawn(move || write_until_closed(&state, &sink, &messages))
+                .spawn(move || match make_sink() {
+                    Ok(sink) => {
+                        let _ = ready.send(Ok(()));
+                        write_until_closed(&state, &sink, &messages);
+                    }
+                    Err(err) => {
+                        let _ = ready.send(Err(err));
+                    }
+                })
                 .map_err(|e| OutputError::Writer {
                     path: dir.to_owned(),
                     message: e.to_string(),
                 })?
         };
+        match started.recv() {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => {
+                let _ = thread.join();
+                return Err(err.into());
+            }
+            Err(_) => {
+                return Err(OutputError::Writer {
+                    path: dir.to_owned(),
+                    message: "the writer thread stopped while starting".to_owned(),
+                });
+            }
+        }
         Ok((
             Output {
                 dir: dir.to_owned(),
@@ -343,10 +407,12 @@ fn write_group(state: &State, sink: &RecordSink, group: Vec<Submitted>) {
         let file = match sink {
             RecordSink::Jsonl(_) => JsonlSink::file_name(submitted.batch.day),
             RecordSink::Stdout => STDOUT_FILE.to_owned(),
+            #[cfg(feature = "nats")]
+            RecordSink::Nats(_) => NATS_FILE.to_owned(),
         };
         let length = lengths.entry(file.clone()).or_insert_with(|| match sink {
             RecordSink::Jsonl(jsonl) => jsonl.len(&file),
-            RecordSink::Stdout => Ok(0),
+            _ => Ok(0),
         });
         let offset = match length {
             Ok(length) => {
@@ -379,7 +445,14 @@ fn write_group(state: &State, sink: &RecordSink, group: Vec<Submitted>) {
             return;
         }
     };
-    let appended = append_by_file(sink, &journal, &waiting);
+    let appended = match sink {
+        RecordSink::Jsonl(jsonl) => {
+            append_by_file(&journal, &waiting, |file, parts| jsonl.append(file, parts))
+        }
+        RecordSink::Stdout => append_by_file(&journal, &waiting, |_, parts| to_stdout(parts)),
+        #[cfg(feature = "nats")]
+        RecordSink::Nats(nats) => publish(nats, &journal, &waiting),
+    };
     let mut durable = Vec::new();
     let mut abandoned: Vec<BatchTicket> = Vec::new();
     for ((ticket, batch), submitted) in tickets.iter().zip(&journal).zip(&waiting) {
@@ -405,9 +478,9 @@ fn write_group(state: &State, sink: &RecordSink, group: Vec<Submitted>) {
 
 /// Appends the batches of each file in journal order, one fsync per file; the outcome per file.
 fn append_by_file(
-    sink: &RecordSink,
     journal: &[PendingBatch],
     waiting: &[Submitted],
+    append: impl Fn(&str, &[&[u8]]) -> Result<(), SinkError>,
 ) -> HashMap<String, Result<(), SinkError>> {
     let mut by_file: Vec<(&str, Vec<&[u8]>)> = Vec::new();
     for (batch, submitted) in journal.iter().zip(waiting) {
@@ -419,14 +492,53 @@ fn append_by_file(
     }
     by_file
         .into_iter()
-        .map(|(file, parts)| {
-            let outcome = match sink {
-                RecordSink::Jsonl(jsonl) => jsonl.append(file, &parts),
-                RecordSink::Stdout => to_stdout(&parts),
-            };
-            (file.to_owned(), outcome)
-        })
+        .map(|(file, parts)| (file.to_owned(), append(file, &parts)))
         .collect()
+}
+
+/// Publishes the group's records, batch after batch in journal order, each message with its
+/// item's id and revision; one outcome for the whole group (under [`NATS_FILE`]), as one fsync
+/// is for a file.
+#[cfg(feature = "nats")]
+fn publish(
+    nats: &crate::sink::nats::NatsSink,
+    journal: &[PendingBatch],
+    waiting: &[Submitted],
+) -> HashMap<String, Result<(), SinkError>> {
+    use crate::sink::nats::NatsRecord;
+    let mut records = Vec::new();
+    let mut outcome = Ok(());
+    for (batch, submitted) in journal.iter().zip(waiting) {
+        let lines = submitted
+            .batch
+            .lines
+            .iter()
+            .flat_map(|part| part.split(|&b| b == b'\n'))
+            .filter(|line| !line.is_empty());
+        let before = records.len();
+        for (item, json) in batch.items.iter().zip(lines) {
+            records.push(NatsRecord {
+                source: &batch.source,
+                message_id: format!("{}.{}", item.id, item.revision),
+                json,
+            });
+        }
+        if records.len() - before != batch.items.len() {
+            outcome = Err(SinkError::Io {
+                path: PathBuf::from(NATS_FILE),
+                message: format!(
+                    "{}: {} records serialized for {} items",
+                    batch.source,
+                    records.len() - before,
+                    batch.items.len()
+                ),
+            });
+        }
+    }
+    if outcome.is_ok() {
+        outcome = nats.publish(&records);
+    }
+    HashMap::from([(NATS_FILE.to_owned(), outcome)])
 }
 
 fn to_stdout(parts: &[&[u8]]) -> Result<(), SinkError> {
@@ -457,7 +569,8 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn batches_written_at_once_are_each_whole_once_and_seen() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let (output, recovery) = Output::open(dir.path(), false).unwrap_or_else(|e| panic!("{e}"));
+        let (output, recovery) =
+            Output::open(dir.path(), Destination::Files).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(recovery, Recovery::default());
         let output = Arc::new(output);
         let mut writes = tokio::task::JoinSet::new();
@@ -519,7 +632,8 @@ mod tests {
         }
 
         // Reopened: nothing pending, every item seen, every source's state stored.
-        let (output, recovery) = Output::open(dir.path(), false).unwrap_or_else(|e| panic!("{e}"));
+        let (output, recovery) =
+            Output::open(dir.path(), Destination::Files).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(recovery, Recovery::default());
         for source in 0..40 {
             let name = format!("s{source}");

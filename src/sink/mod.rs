@@ -1,13 +1,16 @@
 //! Sink: records in, durable JSON Lines out.
 //!
 //! In: [`Record`](crate::record::Record)s of one batch. Out: lines appended to
-//! `<output.dir>/records/YYYY-MM-DD.jsonl` and fsynced ([`JsonlSink`]), or written to stdout
-//! (`--out -`); plus the lock that keeps two nahar processes off one output directory.
+//! `<output.dir>/records/YYYY-MM-DD.jsonl` and fsynced ([`JsonlSink`]), written to stdout
+//! (`--out -`), or published to a NATS JetStream stream and acknowledged (`NatsSink`, with the
+//! `nats` feature); plus the lock that keeps two nahar processes off one output directory.
 //! Never: decides what is new (that is `state`), rewrites a line once written, or leaves a torn
 //! line behind — a crash mid-append is repaired by cutting the partial last line on the next
 //! open.
 
 pub mod jsonl;
+#[cfg(feature = "nats")]
+pub mod nats;
 
 use std::fs::File;
 use std::io::Write;
@@ -25,6 +28,8 @@ pub enum SinkError {
         pid.as_deref().map(|p| format!(" (pid {p})")).unwrap_or_default()
     )]
     InUse { path: PathBuf, pid: Option<String> },
+    #[error("NATS ({servers}): {message}")]
+    Nats { servers: String, message: String },
 }
 
 impl SinkError {

@@ -474,7 +474,8 @@ fn a_torn_line_and_an_interrupted_batch_are_repaired_without_loss_or_duplicates(
     let path = setup.out().join("records").join(&file);
     {
         let (output, recovery) =
-            nahar::pipeline::Output::open(&setup.out(), false).expect("open output");
+            nahar::pipeline::Output::open(&setup.out(), nahar::pipeline::Destination::Files)
+                .expect("open output");
         assert_eq!(recovery, nahar::pipeline::Recovery::default());
         let offset = std::fs::metadata(&path).expect("records file").len();
         let items = [&x4, &x5]

@@ -30,3 +30,7 @@ mod fetch_links;
 mod serve;
 #[path = "../support/peak.rs"]
 mod peak;
+#[path = "../support/nats_server.rs"]
+#[cfg(feature = "nats")]
+mod nats_server;
+mod nats;

@@ -31,8 +31,9 @@ use crate::text::Lang;
 type Key<'i> = Spanned<DeString<'i>>;
 type Value<'i> = Spanned<DeValue<'i>>;
 
-const ROOT_KEYS: &[&str] = &["output", "http", "service", "defaults", "source"];
-const OUTPUT_KEYS: &[&str] = &["dir", "memory_budget"];
+const ROOT_KEYS: &[&str] = &["output", "http", "service", "nats", "defaults", "source"];
+const OUTPUT_KEYS: &[&str] = &["kind", "dir", "memory_budget"];
+const NATS_KEYS: &[&str] = &["servers", "credentials", "prefix", "replicas"];
 const HTTP_KEYS: &[&str] = &[
     "user_agent",
     "timeout",

@@ -2,6 +2,7 @@
 //! file that calls them (and `sources` for `[[source]]`).
 
 use std::net::SocketAddr;
+use std::ops::Range;
 use std::path::PathBuf;
 
 use toml::de::{DeTable, DeValue};
@@ -9,29 +10,35 @@ use toml::de::{DeTable, DeValue};
 use super::toml_tree::{describe, entries};
 use super::{
     Checker, DEFAULT_OUTPUT_DIR, DEFAULT_SHUTDOWN_GRACE, DEFAULTS_KEYS, HTTP_KEYS, MIN_INTERVAL,
-    OUTPUT_KEYS, ROOT_KEYS, SERVICE_KEYS, Value,
+    NATS_KEYS, OUTPUT_KEYS, ROOT_KEYS, SERVICE_KEYS, Value,
 };
 use crate::config::units::{format_duration, parse_size};
 use crate::config::{
-    Config, DEFAULT_MEMORY_BUDGET, Defaults, HttpConfig, OutputConfig, ServiceConfig,
+    Config, DEFAULT_MEMORY_BUDGET, DEFAULT_NATS_PREFIX, DEFAULT_NATS_REPLICAS, Defaults,
+    HttpConfig, NatsConfig, OutputConfig, OutputKind, ServiceConfig,
 };
 use crate::text::Lang;
 
 impl Checker<'_> {
     pub(super) fn root(&mut self, root: &DeTable<'_>) -> Config {
         let mut output = OutputConfig {
+            kind: OutputKind::Files,
             dir: self.dir.join(DEFAULT_OUTPUT_DIR),
             memory_budget: DEFAULT_MEMORY_BUDGET,
         };
+        // Where `kind = "nats"` was written, to point at it when `[nats]` is missing.
+        let mut nats_kind_at = None;
         let mut http = HttpConfig::default();
         let mut service = None;
+        let mut nats = None;
+        let mut nats_written = false;
         let mut defaults = Defaults::default();
         let mut sources = None;
         for (key, value) in entries(root) {
             match key.get_ref().as_ref() {
                 "output" => {
                     if let Some(table) = self.table(value, "output") {
-                        output = self.output(table);
+                        (output, nats_kind_at) = self.output(table);
                     }
                 }
                 "http" => {
@@ -44,6 +51,12 @@ impl Checker<'_> {
                         service = Some(self.service(table));
                     }
                 }
+                "nats" => {
+                    nats_written = true;
+                    if let Some(table) = self.table(value, "nats") {
+                        nats = self.nats(table, value.span());
+                    }
+                }
                 "defaults" => {
                     if let Some(table) = self.table(value, "defaults") {
                         defaults = self.defaults(table);
@@ -53,6 +66,16 @@ impl Checker<'_> {
                 _ => self.unknown_key(key, value, "", ROOT_KEYS),
             }
         }
+        if let Some(at) = nats_kind_at
+            && !nats_written
+        {
+            self.report(
+                at.start,
+                at,
+                r#"kind = "nats" needs a [nats] table with the servers, like [nats] servers = ["nats://127.0.0.1:4222"]"#
+                    .to_owned(),
+            );
+        }
         // After the loop: sources inherit `[defaults]` wherever that table is in the file.
         let sources = sources.map_or_else(Vec::new, |value| self.sources(value, &defaults));
         Config {
@@ -60,16 +83,37 @@ impl Checker<'_> {
             output,
             http,
             service,
+            nats,
             defaults,
             sources,
         }
     }
 
-    pub(super) fn output(&mut self, table: &DeTable<'_>) -> OutputConfig {
+    /// `[output]`, and where `kind = "nats"` is written (it needs `[nats]`).
+    pub(super) fn output(&mut self, table: &DeTable<'_>) -> (OutputConfig, Option<Range<usize>>) {
+        let mut kind = OutputKind::Files;
+        let mut nats_kind_at = None;
         let mut dir = PathBuf::from(DEFAULT_OUTPUT_DIR);
         let mut memory_budget = DEFAULT_MEMORY_BUDGET;
         for (key, value) in entries(table) {
             match key.get_ref().as_ref() {
+                "kind" => match self.string(value, "kind") {
+                    Some("files") => kind = OutputKind::Files,
+                    Some("nats") if cfg!(feature = "nats") => {
+                        kind = OutputKind::Nats;
+                        nats_kind_at = Some(value.span());
+                    }
+                    Some("nats") => self.value_error(
+                        value,
+                        r#"kind = "nats": this nahar was built without NATS support (the `nats` cargo feature)"#
+                            .to_owned(),
+                    ),
+                    Some(other) => self.value_error(
+                        value,
+                        format!(r#"kind must be "files" or "nats", got {other:?}"#),
+                    ),
+                    None => {}
+                },
                 "dir" => {
                     if let Some(s) = self.non_empty_string(value, "dir") {
                         dir = PathBuf::from(s);
@@ -84,10 +128,114 @@ impl Checker<'_> {
             }
         }
         // `join` keeps an absolute `dir` as it is.
-        OutputConfig {
+        let output = OutputConfig {
+            kind,
             dir: self.dir.join(dir),
             memory_budget,
+        };
+        (output, nats_kind_at)
+    }
+
+    /// `[nats]`; `None` (with the errors reported) when it lacks its servers.
+    pub(super) fn nats(&mut self, table: &DeTable<'_>, span: Range<usize>) -> Option<NatsConfig> {
+        let mut servers = None;
+        let mut servers_written = false;
+        let mut credentials = None;
+        let mut prefix = DEFAULT_NATS_PREFIX.to_owned();
+        let mut replicas = DEFAULT_NATS_REPLICAS;
+        for (key, value) in entries(table) {
+            let name: &str = key.get_ref();
+            match name {
+                "servers" => {
+                    servers_written = true;
+                    servers = self.nats_servers(value);
+                }
+                "credentials" => {
+                    if let Some(s) = self.non_empty_string(value, name) {
+                        credentials = Some(self.dir.join(s));
+                    }
+                }
+                "prefix" => {
+                    if let Some(s) = self.non_empty_string(value, name) {
+                        if s.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                        {
+                            prefix = s.to_owned();
+                        } else {
+                            // It is a subject token and part of the stream's name.
+                            self.value_error(
+                                value,
+                                format!(
+                                    "{name} may only use letters, digits, `_` and `-`, got {s:?}"
+                                ),
+                            );
+                        }
+                    }
+                }
+                "replicas" => {
+                    if let Some(n) = self.integer(value, name) {
+                        // JetStream's own bounds.
+                        match usize::try_from(n) {
+                            Ok(n @ 1..=5) => replicas = n,
+                            _ => self.value_error(
+                                value,
+                                format!("{name} must be from 1 to 5 (JetStream's limit), got {n}"),
+                            ),
+                        }
+                    }
+                }
+                _ => self.unknown_key(key, value, "[nats]", NATS_KEYS),
+            }
         }
+        if !servers_written {
+            self.missing(
+                span,
+                r#"[nats] needs servers, like servers = ["nats://127.0.0.1:4222"]"#.to_owned(),
+            );
+        }
+        Some(NatsConfig {
+            servers: servers?,
+            credentials,
+            prefix,
+            replicas,
+        })
+    }
+
+    /// `servers`: a non-empty array of `nats://` or `tls://` URLs with a host.
+    fn nats_servers(&mut self, value: &Value<'_>) -> Option<Vec<url::Url>> {
+        let DeValue::Array(items) = value.get_ref() else {
+            let got = describe(value.get_ref());
+            self.value_error(
+                value,
+                format!(
+                    r#"servers must be an array of URLs, like ["nats://127.0.0.1:4222"], got {got}"#
+                ),
+            );
+            return None;
+        };
+        if items.is_empty() {
+            self.value_error(value, "servers must name at least one server".to_owned());
+            return None;
+        }
+        let mut servers = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for item in items {
+            let parsed = self.parsed(item, "servers", |s| {
+                let url = url::Url::parse(s.trim())
+                    .map_err(|e| format!("{s:?} is not a URL ({e}); write nats://HOST:PORT"))?;
+                if !matches!(url.scheme(), "nats" | "tls")
+                    || url.host_str().is_none_or(str::is_empty)
+                {
+                    return Err(format!("{s:?} must be nats://HOST:PORT or tls://HOST:PORT"));
+                }
+                Ok(url)
+            });
+            match parsed {
+                Some(url) => servers.push(url),
+                None => ok = false,
+            }
+        }
+        ok.then_some(servers)
     }
 
     /// A size with its unit (`"10MB"`), larger than zero.

@@ -7,8 +7,8 @@ use url::Url;
 
 use super::*;
 use crate::config::{
-    Defaults, HttpConfig, NaiveTimezone, OutputConfig, PageSelectors, ServiceConfig, SourceConfig,
-    SourceKind, SourceLocation,
+    Defaults, HttpConfig, NaiveTimezone, OutputConfig, OutputKind, PageSelectors, ServiceConfig,
+    SourceConfig, SourceKind, SourceLocation,
 };
 
 fn dir() -> PathBuf {
@@ -97,6 +97,7 @@ fn spec_example_parses_to_the_expected_config() {
     let expected = Config {
         path: config_path(),
         output: OutputConfig {
+            kind: OutputKind::Files,
             dir: PathBuf::from("/etc/nahar/data"),
             memory_budget: crate::config::DEFAULT_MEMORY_BUDGET,
         },
@@ -112,6 +113,7 @@ fn spec_example_parses_to_the_expected_config() {
             listen: Some(SocketAddr::from(([127, 0, 0, 1], 9184))),
             shutdown_grace: secs(30),
         }),
+        nats: None,
         defaults: Defaults {
             interval: Interval::Every(secs(600)),
             min_interval: secs(60),
@@ -169,11 +171,13 @@ fn minimal_config_gets_every_default() {
     let expected = Config {
         path: config_path(),
         output: OutputConfig {
+            kind: OutputKind::Files,
             dir: PathBuf::from("/etc/nahar/data"),
             memory_budget: crate::config::DEFAULT_MEMORY_BUDGET,
         },
         http: HttpConfig::default(),
         service: None,
+        nats: None,
         defaults: defaults.clone(),
         sources: vec![SourceConfig {
             name: "a".to_owned(),
@@ -336,7 +340,7 @@ titel = "h2"
     assert_eq!(
         errors(text),
         vec![
-            "1:1: unknown key `colour` at the top level; known keys: output, http, service, defaults, source".to_owned(),
+            "1:1: unknown key `colour` at the top level; known keys: output, http, service, nats, defaults, source".to_owned(),
             "2:2: unknown key `htpp` at the top level; did you mean `http`?".to_owned(),
             "4:1: unknown key `directory` in [output]; did you mean `dir`?".to_owned(),
             "6:1: unknown key `listen_on` in [service]; did you mean `listen`?".to_owned(),
@@ -784,7 +788,7 @@ fn a_byte_order_mark_does_not_shift_columns() {
     assert_eq!(
         errors("\u{feff}bogus = 1\n"),
         vec![
-            "1:1: unknown key `bogus` at the top level; known keys: output, http, service, defaults, source".to_owned()
+            "1:1: unknown key `bogus` at the top level; known keys: output, http, service, nats, defaults, source".to_owned()
         ]
     );
 }
@@ -891,4 +895,77 @@ select = { item = "div", link = "a@href", published_format = "%H:%M" }
         .as_ref()
         .map(|s| s.published_format.clone());
     assert_eq!(select, Some(Some("%H:%M | %d.%m.%y".to_owned())));
+}
+
+#[test]
+fn nats_output_needs_its_servers() {
+    let config = ok(
+        "[output]\nkind = \"nats\"\n\n[nats]\nservers = [\"nats://10.0.0.5:4222\", \"tls://nats.example.org\"]\n\
+         credentials = \"nahar.creds\"\nprefix = \"news-1\"\nreplicas = 5\n",
+    );
+    assert_eq!(config.output.kind, OutputKind::Nats);
+    let nats = config.nats.unwrap_or_else(|| panic!("no [nats]"));
+    assert_eq!(
+        nats.servers
+            .iter()
+            .map(url::Url::as_str)
+            .collect::<Vec<_>>(),
+        ["nats://10.0.0.5:4222", "tls://nats.example.org"]
+    );
+    assert_eq!(
+        nats.credentials,
+        Some(config_path().with_file_name("nahar.creds"))
+    );
+    assert_eq!((nats.prefix.as_str(), nats.replicas), ("news-1", 5));
+    let defaults = ok("[nats]\nservers = [\"nats://127.0.0.1:4222\"]\n")
+        .nats
+        .unwrap_or_else(|| panic!("no [nats]"));
+    assert_eq!((defaults.prefix.as_str(), defaults.replicas), ("nahar", 3));
+
+    for (text, message) in [
+        (
+            "[output]\nkind = \"nats\"\n",
+            "kind = \"nats\" needs a [nats] table",
+        ),
+        (
+            "[output]\nkind = \"kafka\"\n",
+            "kind must be \"files\" or \"nats\"",
+        ),
+        ("[nats]\nprefix = \"x\"\n", "[nats] needs servers"),
+        (
+            "[nats]\nservers = []\n",
+            "servers must name at least one server",
+        ),
+        (
+            "[nats]\nservers = \"nats://h:4222\"\n",
+            "servers must be an array of URLs",
+        ),
+        (
+            "[nats]\nservers = [\"http://h:4222\"]\n",
+            "must be nats://HOST:PORT or tls://HOST:PORT",
+        ),
+        ("[nats]\nservers = [\"10.0.0.5:4222\"]\n", "is not a URL"),
+        (
+            "[nats]\nservers = [\"localhost:4222\"]\n",
+            "must be nats://HOST:PORT",
+        ),
+        (
+            "[nats]\nservers = [\"nats://h\"]\nprefix = \"a.b\"\n",
+            "prefix may only use letters",
+        ),
+        (
+            "[nats]\nservers = [\"nats://h\"]\nreplicas = 7\n",
+            "replicas must be from 1 to 5",
+        ),
+        (
+            "[nats]\nservers = [\"nats://h\"]\nlease = \"15s\"\n",
+            "unknown key `lease` in [nats]",
+        ),
+    ] {
+        let errors = errors(text);
+        assert!(
+            errors.iter().any(|e| e.contains(message)),
+            "{text:?}: {errors:?} lacks {message:?}"
+        );
+    }
 }

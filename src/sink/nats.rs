@@ -1,0 +1,158 @@
+//! Records published to a NATS JetStream stream (`[output] kind = "nats"`).
+//!
+//! In: the serialized records of a group of batches (one JSON Lines line per record) with each
+//! record's id and revision. Out: one message per record on `<prefix>.records.<source>` in the
+//! stream `<PREFIX>_RECORDS` (created when missing), its body the record's JSON line without the
+//! newline and its `Nats-Msg-Id` header `<id>.<revision>`, acknowledged by the server; or an
+//! error naming the servers and the cause.
+//! Never: reports a batch published before the server acknowledged every one of its messages,
+//! or runs on the async runtime of the checks — it owns a small runtime of its own, driven by
+//! the writer thread, which may wait.
+//!
+//! A record published twice (a crash between the server's acknowledgement and the state's
+//! commit, or a state lost) carries the same `Nats-Msg-Id`: the server drops the copy inside
+//! the stream's duplicate window, so the stream holds each revision of an item once.
+
+use std::time::Duration;
+
+use async_nats::jetstream::{self, message::PublishMessage};
+use bytes::Bytes;
+
+use super::SinkError;
+use crate::config::NatsConfig;
+
+/// How long connecting, creating the stream and each acknowledgement may take.
+const NATS_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A connection to the JetStream server that records are published to.
+pub struct NatsSink {
+    runtime: tokio::runtime::Runtime,
+    jetstream: jetstream::Context,
+    config: NatsConfig,
+    /// The configured servers, as errors name them.
+    servers: String,
+}
+
+impl std::fmt::Debug for NatsSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NatsSink")
+            .field("servers", &self.servers)
+            .field("stream", &self.config.stream())
+            .finish_non_exhaustive()
+    }
+}
+
+/// One record to publish: its source, `<id>.<revision>` and its JSON.
+#[derive(Debug)]
+pub struct NatsRecord<'a> {
+    pub source: &'a str,
+    pub message_id: String,
+    pub json: &'a [u8],
+}
+
+impl NatsSink {
+    /// Connects to the first reachable server of `config` and makes sure the stream exists
+    /// (file storage, `replicas`, every subject `<prefix>.records.>`).
+    pub fn open(config: &NatsConfig) -> Result<NatsSink, SinkError> {
+        let servers = config
+            .servers
+            .iter()
+            .map(url::Url::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let fail = |message: String| SinkError::Nats {
+            servers: servers.clone(),
+            message,
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| fail(format!("starting the NATS client: {e}")))?;
+        let addresses = config
+            .servers
+            .iter()
+            .map(|url| async_nats::ServerAddr::from_url(url.clone()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| fail(e.to_string()))?;
+        let jetstream = runtime.block_on(async {
+            let mut options = async_nats::ConnectOptions::new()
+                .name("nahar")
+                .connection_timeout(NATS_TIMEOUT)
+                .request_timeout(Some(NATS_TIMEOUT));
+            if let Some(credentials) = &config.credentials {
+                options = options.credentials_file(credentials).await.map_err(|e| {
+                    fail(format!(
+                        "reading the credentials file {}: {e}",
+                        credentials.display()
+                    ))
+                })?;
+            }
+            let client = options
+                .connect(addresses)
+                .await
+                .map_err(|e| fail(format!("cannot connect: {e}")))?;
+            let jetstream = jetstream::new(client);
+            let name = config.stream();
+            let subjects = config.subject(">");
+            let stream = jetstream
+                .get_or_create_stream(jetstream::stream::Config {
+                    name: name.clone(),
+                    subjects: vec![subjects.clone()],
+                    storage: jetstream::stream::StorageType::File,
+                    num_replicas: config.replicas,
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| fail(format!("the stream {name}: {e}")))?;
+            // A stream made by hand must still take the records, or every publish would wait
+            // for an acknowledgement that never comes.
+            let taken = &stream.cached_info().config.subjects;
+            if !taken.iter().any(|s| *s == subjects || s == ">") {
+                return Err(fail(format!(
+                    "the stream {name} exists but does not take {subjects} (its subjects: {})",
+                    taken.join(", ")
+                )));
+            }
+            Ok(jetstream)
+        })?;
+        Ok(NatsSink {
+            runtime,
+            jetstream,
+            config: config.clone(),
+            servers,
+        })
+    }
+
+    /// Publishes the records in order and waits until the server acknowledged each one (a
+    /// duplicate the server dropped counts as acknowledged: the record is in the stream).
+    pub fn publish(&self, records: &[NatsRecord<'_>]) -> Result<(), SinkError> {
+        let fail = |message: String| SinkError::Nats {
+            servers: self.servers.clone(),
+            message,
+        };
+        self.runtime.block_on(async {
+            let mut acks = Vec::with_capacity(records.len());
+            for record in records {
+                let subject = self.config.subject(record.source);
+                let message = PublishMessage::build()
+                    .payload(Bytes::copy_from_slice(record.json))
+                    .message_id(&record.message_id);
+                let ack = tokio::time::timeout(
+                    NATS_TIMEOUT,
+                    self.jetstream.send_publish(subject, message),
+                )
+                .await
+                .map_err(|_| fail("publishing timed out".to_owned()))?
+                .map_err(|e| fail(format!("publishing: {e}")))?;
+                acks.push(ack);
+            }
+            for ack in acks {
+                tokio::time::timeout(NATS_TIMEOUT, ack)
+                    .await
+                    .map_err(|_| fail("no acknowledgement from the server in time".to_owned()))?
+                    .map_err(|e| fail(format!("not acknowledged: {e}")))?;
+            }
+            Ok(())
+        })
+    }
+}

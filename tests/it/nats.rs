@@ -1,0 +1,246 @@
+//! `[output] kind = "nats"` against a real nats-server with JetStream (installed by
+//! `tests/support/nats_server.rs`): every record once on the stream, with its id and revision as
+//! `Nats-Msg-Id`; an unreachable server fails the run and marks nothing seen.
+#![cfg(feature = "nats")]
+
+use std::path::Path;
+
+use async_nats::jetstream;
+
+use crate::binary::{Run, nahar};
+use crate::nats_server::NatsServer;
+
+const FEED: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>\
+    <title>t</title><link>https://news.example.co.il/</link>\n\
+    <item><guid isPermaLink=\"false\">1</guid><link>https://news.example.co.il/a/1</link>\
+    <title>הכנסת אישרה את התקציב בקריאה שנייה ושלישית</title>\
+    <description>ההצבעה נמשכה עד שעות הבוקר, והתקציב אושר ברוב של 64 חברי כנסת.</description></item>\n\
+    <item><guid isPermaLink=\"false\">2</guid><link>https://news.example.co.il/a/2</link>\
+    <title>Knesset passes the budget after an all-night session</title>\
+    <description>The vote ran until the early hours of the morning.</description></item>\n\
+    <item><guid isPermaLink=\"false\">3</guid><link>https://news.example.co.il/a/3</link>\
+    <title>Amos Hochstein נפגש עם ראש הממשלה</title>\
+    <description>הפגישה נמשכה שעתיים.</description></item>\n\
+    </channel></rss>\n";
+
+/// Writes the feed and a config publishing to `server`, and runs `nahar fetch`.
+fn fetch(dir: &Path, server: &str, feed: &str) -> Run {
+    std::fs::write(dir.join("feed.xml"), feed).expect("feed");
+    std::fs::write(
+        dir.join("nahar.toml"),
+        format!(
+            "[output]\nkind = \"nats\"\ndir = \"out\"\n\n[nats]\nservers = [\"{server}\"]\n\
+             replicas = 1\n\n[[source]]\nname = \"news\"\nurl = \"file:feed.xml\"\n"
+        ),
+    )
+    .expect("config");
+    Run::of(nahar().arg("fetch").arg("-c").arg(dir.join("nahar.toml")))
+}
+
+/// Every message of the stream, in order (see [`read_stream`]).
+fn stream_messages(server: &str) -> Vec<(String, String, serde_json::Value)> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let client = async_nats::connect(server).await.expect("connect");
+        let jetstream = jetstream::new(client);
+        let mut stream = jetstream.get_stream("NAHAR_RECORDS").await.expect("stream");
+        read_stream(&mut stream).await
+    })
+}
+
+/// How many messages the stream holds; `None` while there is no stream (or no server).
+fn stream_len(server: &str) -> Option<u64> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let client = async_nats::connect(server).await.ok()?;
+        let jetstream = jetstream::new(client);
+        let mut stream = jetstream.get_stream("NAHAR_RECORDS").await.ok()?;
+        Some(stream.info().await.ok()?.state.messages)
+    })
+}
+
+/// The stream's messages, in order: (subject, Nats-Msg-Id, record).
+async fn read_stream(
+    stream: &mut jetstream::stream::Stream,
+) -> Vec<(String, String, serde_json::Value)> {
+    let info = stream.info().await.expect("info").clone();
+    assert_eq!(info.config.subjects, vec!["nahar.records.>".to_owned()]);
+    assert_eq!(info.config.storage, jetstream::stream::StorageType::File);
+    let mut messages = Vec::new();
+    for sequence in info.state.first_sequence..=info.state.last_sequence {
+        let message = stream.get_raw_message(sequence).await.expect("message");
+        let id = message
+            .headers
+            .get("Nats-Msg-Id")
+            .map(|v| v.as_str().to_owned())
+            .unwrap_or_default();
+        let record: serde_json::Value =
+            serde_json::from_slice(&message.payload).expect("a record as JSON");
+        messages.push((message.subject.to_string(), id, record));
+    }
+    assert_eq!(messages.len() as u64, info.state.messages);
+    messages
+}
+
+#[test]
+fn every_record_reaches_the_stream_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = tempfile::tempdir().expect("tempdir");
+    let server = NatsServer::start(store.path());
+
+    let first = fetch(dir.path(), &server.url(), FEED);
+    assert_eq!(first.code, 0, "{first:?}");
+    let messages = stream_messages(&server.url());
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    for (subject, id, record) in &messages {
+        assert_eq!(subject, "nahar.records.news");
+        assert_eq!(
+            *id,
+            format!(
+                "{}.{}",
+                record["id"].as_str().unwrap_or_default(),
+                record["revision"]
+            ),
+        );
+        assert!(
+            crate::records::problems(record).is_empty(),
+            "{:?}",
+            crate::records::problems(record)
+        );
+    }
+    assert_eq!(messages[0].2["lang"], "he");
+    assert_eq!(messages[1].2["lang"], "en");
+    assert_eq!(messages[2].2["mixed"], true);
+    // The records are on the stream, not in files.
+    assert!(!dir.path().join("out/records").exists());
+
+    // Nothing new: nothing published.
+    let again = fetch(dir.path(), &server.url(), FEED);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert_eq!(stream_messages(&server.url()).len(), 3);
+
+    // An item updated: its new revision, once.
+    let updated = FEED.replace("הפגישה נמשכה שעתיים.", "הפגישה נמשכה שלוש שעות.");
+    let third = fetch(dir.path(), &server.url(), &updated);
+    assert_eq!(third.code, 0, "{third:?}");
+    let messages = stream_messages(&server.url());
+    assert_eq!(messages.len(), 4);
+    assert_eq!(messages[3].2["revision"], 2);
+    assert_eq!(messages[3].2["id"], messages[2].2["id"]);
+    assert!(messages[3].1.ends_with(".2"), "{:?}", messages[3].1);
+
+    // The local state lost: every item is new again to nahar, and each revision it publishes
+    // is one the stream has (same Nats-Msg-Id); the server drops the copies.
+    std::fs::remove_dir_all(dir.path().join("out/state")).expect("state removed");
+    let fourth = fetch(dir.path(), &server.url(), &updated);
+    assert_eq!(fourth.code, 0, "{fourth:?}");
+    assert_eq!(stream_messages(&server.url()).len(), 4);
+}
+
+#[test]
+fn an_unreachable_server_fails_the_run_and_marks_nothing_seen() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = tempfile::tempdir().expect("tempdir");
+    let server = NatsServer::start(store.path());
+    let (url, port) = (server.url(), server.port);
+    server.stop();
+
+    let down = fetch(dir.path(), &url, FEED);
+    assert_ne!(down.code, 0, "{down:?}");
+    assert!(
+        down.stderr.contains(&format!("NATS ({url})")) && down.stderr.contains("cannot connect"),
+        "{}",
+        down.stderr
+    );
+
+    // Back: every item is published, none was marked seen without it.
+    let server = NatsServer::start_on(store.path(), port);
+    let up = fetch(dir.path(), &server.url(), FEED);
+    assert_eq!(up.code, 0, "{up:?}");
+    assert_eq!(stream_messages(&server.url()).len(), 3);
+}
+
+#[test]
+fn the_daemon_keeps_checking_while_the_server_is_away_and_publishes_when_it_is_back() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = tempfile::tempdir().expect("tempdir");
+    let server = NatsServer::start(store.path());
+    let (url, port) = (server.url(), server.port);
+    std::fs::write(dir.path().join("feed.xml"), FEED).expect("feed");
+    let config = dir.path().join("nahar.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[output]\nkind = \"nats\"\ndir = \"out\"\n\n[nats]\nservers = [\"{url}\"]\n\
+             replicas = 1\n\n[defaults]\ninterval = \"1s\"\nmin_interval = \"1s\"\n\n\
+             [[source]]\nname = \"news\"\nurl = \"file:feed.xml\"\n"
+        ),
+    )
+    .expect("config");
+    let log = dir.path().join("run.log");
+    let mut daemon = Command::new(env!("CARGO_BIN_EXE_nahar"))
+        .args(["run", "-c"])
+        .arg(&config)
+        .env("NAHAR_LOG", "info")
+        .env_remove("NAHAR_CONFIG")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log"))
+        .spawn()
+        .expect("nahar run");
+    let wait_for = |limit: Duration, mut condition: Box<dyn FnMut() -> bool + '_>| {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline && !condition() {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        condition()
+    };
+    assert!(
+        wait_for(
+            Duration::from_secs(20),
+            Box::new(|| stream_len(&url) == Some(3))
+        ),
+        "the first check was not published"
+    );
+
+    // The server goes away; an item changes: the check fails, nothing is marked seen.
+    server.stop();
+    let updated = FEED.replace("הפגישה נמשכה שעתיים.", "הפגישה נמשכה שלוש שעות.");
+    std::fs::write(dir.path().join("feed.xml"), &updated).expect("feed");
+    let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        wait_for(
+            Duration::from_secs(30),
+            Box::new(|| read_log().contains("Check failed: news") && read_log().contains("NATS ("))
+        ),
+        "{}",
+        read_log()
+    );
+
+    // Back: the update is published once, by the daemon's own next check.
+    let server = NatsServer::start_on(store.path(), port);
+    assert!(
+        wait_for(
+            Duration::from_secs(40),
+            Box::new(|| stream_len(&server.url()) == Some(4))
+        ),
+        "{}",
+        read_log()
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    let messages = stream_messages(&server.url());
+    assert_eq!(messages.len(), 4);
+    assert_eq!(messages[3].2["revision"], 2);
+    let _ = Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status();
+    let _ = daemon.wait();
+}
