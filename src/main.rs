@@ -283,14 +283,14 @@ fn run(arg: &ConfigArg) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting the async runtime")?;
     let outcome = runtime.block_on(async {
-        let (output, recovery) = match Output::open(&config.output.dir, destination(&config, false))
-        {
-            Ok(opened) => opened,
-            Err(err) => {
-                eprintln!("nahar: {err}");
-                return Ok(ExitCode::from(EXIT_USAGE));
-            }
-        };
+        let (output, recovery) =
+            match Output::open(&config.output.dir, destination(&config, false, true)) {
+                Ok(opened) => opened,
+                Err(err) => {
+                    eprintln!("nahar: {err}");
+                    return Ok(ExitCode::from(EXIT_USAGE));
+                }
+            };
         if recovery != Default::default() {
             tracing::warn!(
                 torn_lines = recovery.torn_lines,
@@ -402,14 +402,20 @@ fn target_location(target: &str) -> Result<config::SourceLocation, String> {
     Ok(config::SourceLocation::File(path))
 }
 
-/// Where records go: `--out -` first, else `[output] kind`.
-fn destination(config: &Config, to_stdout: bool) -> Destination {
+/// Where records go: `--out -` first, else `[output] kind`. The daemon (`patient`) waits for a
+/// NATS cluster it cannot reach at start; a one-shot fetch refuses to start without it.
+fn destination(config: &Config, to_stdout: bool, patient: bool) -> Destination {
+    #[cfg(not(feature = "nats"))]
+    let _ = patient;
     if to_stdout {
         return Destination::Stdout;
     }
     match (config.output.kind, &config.nats) {
         #[cfg(feature = "nats")]
-        (config::OutputKind::Nats, Some(nats)) => Destination::Nats(nats.clone()),
+        (config::OutputKind::Nats, Some(nats)) => Destination::Nats {
+            config: nats.clone(),
+            patient,
+        },
         // `kind = "nats"` without `[nats]`, or without the feature, does not load.
         _ => Destination::Files,
     }
@@ -424,7 +430,7 @@ async fn fetch_sources(
     to_stdout: bool,
     sources: Vec<SourceConfig>,
 ) -> anyhow::Result<Result<RunSummary, ExitCode>> {
-    let (output, recovery) = match Output::open(dir, destination(config, to_stdout)) {
+    let (output, recovery) = match Output::open(dir, destination(config, to_stdout, false)) {
         Ok(opened) => opened,
         Err(err) => {
             eprintln!("nahar: {err}");

@@ -72,10 +72,12 @@ pub struct SourceHealth {
 }
 
 /// State shared with the HTTP endpoints.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Status {
     pub sources: Mutex<Vec<SourceHealth>>,
     pub metrics: Metrics,
+    /// Where records go, asked for its trouble on every `/health`.
+    pub output: Arc<Output>,
 }
 
 impl Status {
@@ -112,7 +114,11 @@ pub async fn run(
     let mut sighup =
         signal(SignalKind::hangup()).map_err(|e| DaemonError::Signals(e.to_string()))?;
 
-    let status = Arc::new(Status::default());
+    let status = Arc::new(Status {
+        sources: Mutex::default(),
+        metrics: Metrics::default(),
+        output: output.clone(),
+    });
     if let Some(listen) = config.service.as_ref().and_then(|s| s.listen) {
         service::start(listen, status.clone()).await?;
         tracing::info!(listen = %listen, "Serving /health and /metrics.");

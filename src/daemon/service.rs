@@ -2,8 +2,10 @@
 //!
 //! In: the address of `[service] listen` and the shared [`Status`]. Out: a server task on that
 //! address. `/health` answers 200 when no source is failing, 503 when every source is; its body
-//! has the overall `status` (`ok`, `degraded`, `failing`, or `starting` before any check) and
-//! per source the last success, last error, next check and consecutive failures.
+//! has the overall `status` (`ok`, `degraded`, `failing`, or `starting` before any check), the
+//! output (`kind`, and the `error` that keeps records from leaving, like a NATS cluster out of
+//! reach, which makes the status at least `degraded`) and per source the last success, last
+//! error, next check and consecutive failures.
 //! Its clients cannot hurt ingestion: at most [`MAX_CONNECTIONS`] are open at once (a new one
 //! closes the oldest, which is the idle one whenever requests are answered in milliseconds), a
 //! client has [`HEADER_READ_TIMEOUT`] to send its request and [`CONNECTION_LIFETIME`] in all, and
@@ -85,7 +87,14 @@ async fn serve(listener: tokio::net::TcpListener, app: Router) {
 #[derive(serde::Serialize)]
 struct Health<'a> {
     status: &'static str,
+    output: OutputHealth,
     sources: &'a [SourceHealth],
+}
+
+#[derive(serde::Serialize)]
+struct OutputHealth {
+    kind: &'static str,
+    error: Option<String>,
 }
 
 /// `ok`, `degraded` (some sources failing), `failing` (all), or `starting` (nothing checked).
@@ -117,7 +126,14 @@ async fn health(
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .clone();
-    let overall = overall(&sources);
+    let output = OutputHealth {
+        kind: status.output.sink_kind(),
+        error: status.output.sink_problem(),
+    };
+    let overall = match overall(&sources) {
+        "ok" | "starting" if output.error.is_some() => "degraded",
+        other => other,
+    };
     let code = if overall == "failing" {
         StatusCode::SERVICE_UNAVAILABLE
     } else {
@@ -125,6 +141,7 @@ async fn health(
     };
     let body = serde_json::to_string(&Health {
         status: overall,
+        output,
         sources: &sources,
     })
     .unwrap_or_else(|e| format!("{{\"status\":\"error\",\"error\":\"{e}\"}}"));

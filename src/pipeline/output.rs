@@ -42,7 +42,17 @@ pub struct Output {
     dir: PathBuf,
     state: Arc<State>,
     writer: Mutex<Option<Writer>>,
+    probe: SinkProbe,
     _lock: OutputLock,
+}
+
+/// What can be asked about the sink while the writer thread owns it.
+#[derive(Debug, Clone)]
+enum SinkProbe {
+    Files,
+    Stdout,
+    #[cfg(feature = "nats")]
+    Nats(crate::sink::nats::NatsConnection),
 }
 
 /// The writer thread and the way to it.
@@ -132,9 +142,13 @@ pub enum Destination {
     Files,
     /// JSON Lines on stdout (`--out -`).
     Stdout,
-    /// The JetStream stream of `[nats]`.
+    /// The JetStream stream of `[nats]`. With `patient` (the daemon), a cluster that cannot
+    /// be reached at start is waited for instead of refused.
     #[cfg(feature = "nats")]
-    Nats(crate::config::NatsConfig),
+    Nats {
+        config: crate::config::NatsConfig,
+        patient: bool,
+    },
 }
 
 /// The journal's name for stdout: nothing can be reconciled against it.
@@ -207,9 +221,9 @@ impl Output {
                 }),
                 Destination::Stdout => RecordSink::Stdout,
                 #[cfg(feature = "nats")]
-                Destination::Nats(config) => {
-                    RecordSink::Nats(Box::new(crate::sink::nats::NatsSink::open(&config)?))
-                }
+                Destination::Nats { config, patient } => RecordSink::Nats(Box::new(
+                    crate::sink::nats::NatsSink::open(&config, patient)?,
+                )),
             })
         };
         let (inbox, messages) = std::sync::mpsc::channel();
@@ -220,7 +234,13 @@ impl Output {
                 .name("nahar-writer".to_owned())
                 .spawn(move || match make_sink() {
                     Ok(sink) => {
-                        let _ = ready.send(Ok(()));
+                        let probe = match &sink {
+                            RecordSink::Jsonl(_) => SinkProbe::Files,
+                            RecordSink::Stdout => SinkProbe::Stdout,
+                            #[cfg(feature = "nats")]
+                            RecordSink::Nats(nats) => SinkProbe::Nats(nats.connection()),
+                        };
+                        let _ = ready.send(Ok(probe));
                         write_until_closed(&state, &sink, &messages);
                     }
                     Err(err) => {
@@ -232,8 +252,8 @@ impl Output {
                     message: e.to_string(),
                 })?
         };
-        match started.recv() {
-            Ok(Ok(())) => {}
+        let probe = match started.recv() {
+            Ok(Ok(probe)) => probe,
             Ok(Err(err)) => {
                 let _ = thread.join();
                 return Err(err.into());
@@ -244,12 +264,13 @@ impl Output {
                     message: "the writer thread stopped while starting".to_owned(),
                 });
             }
-        }
+        };
         Ok((
             Output {
                 dir: dir.to_owned(),
                 state,
                 writer: Mutex::new(Some(Writer { inbox, thread })),
+                probe,
                 _lock: lock,
             },
             recovery,
@@ -262,6 +283,26 @@ impl Output {
 
     pub fn state(&self) -> &State {
         &self.state
+    }
+
+    /// Where records go: `files`, `stdout` or `nats` (for `/health`).
+    pub fn sink_kind(&self) -> &'static str {
+        match self.probe {
+            SinkProbe::Files => "files",
+            SinkProbe::Stdout => "stdout",
+            #[cfg(feature = "nats")]
+            SinkProbe::Nats(_) => "nats",
+        }
+    }
+
+    /// What keeps records from leaving right now (the NATS connection down), if anything. A
+    /// file's trouble shows in the write that meets it, not here.
+    pub fn sink_problem(&self) -> Option<String> {
+        match &self.probe {
+            SinkProbe::Files | SinkProbe::Stdout => None,
+            #[cfg(feature = "nats")]
+            SinkProbe::Nats(connection) => connection.problem(),
+        }
     }
 
     /// Writes one source's batch durably, then marks it seen with the source's new state. The

@@ -27,10 +27,13 @@ const NATS_TIMEOUT: Duration = Duration::from_secs(10);
 /// A connection to the JetStream server that records are published to.
 pub struct NatsSink {
     runtime: tokio::runtime::Runtime,
+    client: async_nats::Client,
     jetstream: jetstream::Context,
     config: NatsConfig,
     /// The configured servers, as errors name them.
     servers: String,
+    /// Whether the stream was found or made and takes the records' subjects.
+    stream_ready: std::cell::Cell<bool>,
 }
 
 impl std::fmt::Debug for NatsSink {
@@ -50,10 +53,30 @@ pub struct NatsRecord<'a> {
     pub json: &'a [u8],
 }
 
+/// How the connection is doing, for `/health`: a clone of the client, which follows the
+/// connection the sink's runtime drives.
+#[derive(Debug, Clone)]
+pub struct NatsConnection {
+    client: async_nats::Client,
+    servers: String,
+}
+
+impl NatsConnection {
+    /// `None` while connected; else what is wrong, naming the servers.
+    pub fn problem(&self) -> Option<String> {
+        match self.client.connection_state() {
+            async_nats::connection::State::Connected => None,
+            state => Some(format!("NATS ({}): {state}", self.servers)),
+        }
+    }
+}
+
 impl NatsSink {
     /// Connects to the first reachable server of `config` and makes sure the stream exists
-    /// (file storage, `replicas`, every subject `<prefix>.records.>`).
-    pub fn open(config: &NatsConfig) -> Result<NatsSink, SinkError> {
+    /// (file storage, `replicas`, every subject `<prefix>.records.>`). With `patient` (the
+    /// daemon), an unreachable cluster is not an error: the client keeps trying in the
+    /// background, and the stream is looked for before the first publish.
+    pub fn open(config: &NatsConfig, patient: bool) -> Result<NatsSink, SinkError> {
         let servers = config
             .servers
             .iter()
@@ -74,11 +97,14 @@ impl NatsSink {
             .map(|url| async_nats::ServerAddr::from_url(url.clone()))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| fail(e.to_string()))?;
-        let jetstream = runtime.block_on(async {
+        let client = runtime.block_on(async {
             let mut options = async_nats::ConnectOptions::new()
                 .name("nahar")
                 .connection_timeout(NATS_TIMEOUT)
                 .request_timeout(Some(NATS_TIMEOUT));
+            if patient {
+                options = options.retry_on_initial_connect();
+            }
             if let Some(credentials) = &config.credentials {
                 options = options.credentials_file(credentials).await.map_err(|e| {
                     fail(format!(
@@ -87,49 +113,82 @@ impl NatsSink {
                     ))
                 })?;
             }
-            let client = options
+            options
                 .connect(addresses)
                 .await
-                .map_err(|e| fail(format!("cannot connect: {e}")))?;
-            let jetstream = jetstream::new(client);
-            let name = config.stream();
-            let subjects = config.subject(">");
-            let stream = jetstream
-                .get_or_create_stream(jetstream::stream::Config {
-                    name: name.clone(),
-                    subjects: vec![subjects.clone()],
-                    storage: jetstream::stream::StorageType::File,
-                    num_replicas: config.replicas,
-                    ..Default::default()
-                })
-                .await
-                .map_err(|e| fail(format!("the stream {name}: {e}")))?;
-            // A stream made by hand must still take the records, or every publish would wait
-            // for an acknowledgement that never comes.
-            let taken = &stream.cached_info().config.subjects;
-            if !taken.iter().any(|s| *s == subjects || s == ">") {
-                return Err(fail(format!(
-                    "the stream {name} exists but does not take {subjects} (its subjects: {})",
-                    taken.join(", ")
-                )));
-            }
-            Ok(jetstream)
+                .map_err(|e| fail(format!("cannot connect: {e}")))
         })?;
-        Ok(NatsSink {
+        // The context starts a task of its own: inside the sink's runtime.
+        let jetstream = {
+            let _inside = runtime.enter();
+            jetstream::new(client.clone())
+        };
+        let sink = NatsSink {
             runtime,
             jetstream,
+            client,
             config: config.clone(),
             servers,
-        })
+            stream_ready: std::cell::Cell::new(false),
+        };
+        if !patient {
+            sink.ensure_stream()?;
+        }
+        Ok(sink)
+    }
+
+    /// What `/health` asks about the connection.
+    pub fn connection(&self) -> NatsConnection {
+        NatsConnection {
+            client: self.client.clone(),
+            servers: self.servers.clone(),
+        }
+    }
+
+    fn error(&self, message: String) -> SinkError {
+        SinkError::Nats {
+            servers: self.servers.clone(),
+            message,
+        }
+    }
+
+    /// Finds or creates the stream, once: a stream made by hand must still take the records'
+    /// subjects, or every publish would wait for an acknowledgement that never comes.
+    fn ensure_stream(&self) -> Result<(), SinkError> {
+        if self.stream_ready.get() {
+            return Ok(());
+        }
+        let name = self.config.stream();
+        let subjects = self.config.subject(">");
+        let stream = self
+            .runtime
+            .block_on(
+                self.jetstream
+                    .get_or_create_stream(jetstream::stream::Config {
+                        name: name.clone(),
+                        subjects: vec![subjects.clone()],
+                        storage: jetstream::stream::StorageType::File,
+                        num_replicas: self.config.replicas,
+                        ..Default::default()
+                    }),
+            )
+            .map_err(|e| self.error(format!("the stream {name}: {e}")))?;
+        let taken = &stream.cached_info().config.subjects;
+        if !taken.iter().any(|s| *s == subjects || s == ">") {
+            return Err(self.error(format!(
+                "the stream {name} exists but does not take {subjects} (its subjects: {})",
+                taken.join(", ")
+            )));
+        }
+        self.stream_ready.set(true);
+        Ok(())
     }
 
     /// Publishes the records in order and waits until the server acknowledged each one (a
     /// duplicate the server dropped counts as acknowledged: the record is in the stream).
     pub fn publish(&self, records: &[NatsRecord<'_>]) -> Result<(), SinkError> {
-        let fail = |message: String| SinkError::Nats {
-            servers: self.servers.clone(),
-            message,
-        };
+        self.ensure_stream()?;
+        let fail = |message: String| self.error(message);
         self.runtime.block_on(async {
             let mut acks = Vec::with_capacity(records.len());
             for record in records {

@@ -178,21 +178,24 @@ fn an_unreachable_server_fails_the_run_and_marks_nothing_seen() {
 }
 
 #[test]
-fn the_daemon_keeps_checking_while_the_server_is_away_and_publishes_when_it_is_back() {
+fn the_daemon_waits_for_the_server_and_publishes_when_it_is_back() {
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
 
     let dir = tempfile::tempdir().expect("tempdir");
     let store = tempfile::tempdir().expect("tempdir");
-    let server = NatsServer::start(store.path());
-    let (url, port) = (server.url(), server.port);
+    // No server yet: the daemon starts all the same and says why nothing leaves.
+    let port = NatsServer::free_port();
+    let url = format!("nats://127.0.0.1:{port}");
+    let service = crate::daemon::free_port();
     std::fs::write(dir.path().join("feed.xml"), FEED).expect("feed");
     let config = dir.path().join("nahar.toml");
     std::fs::write(
         &config,
         format!(
             "[output]\nkind = \"nats\"\ndir = \"out\"\n\n[nats]\nservers = [\"{url}\"]\n\
-             replicas = 1\n\n[defaults]\ninterval = \"1s\"\nmin_interval = \"1s\"\n\n\
+             replicas = 1\n\n[service]\nlisten = \"127.0.0.1:{service}\"\n\n\
+             [defaults]\ninterval = \"1s\"\nmin_interval = \"1s\"\n\n\
              [[source]]\nname = \"news\"\nurl = \"file:feed.xml\"\n"
         ),
     )
@@ -207,6 +210,7 @@ fn the_daemon_keeps_checking_while_the_server_is_away_and_publishes_when_it_is_b
         .stderr(std::fs::File::create(&log).expect("log"))
         .spawn()
         .expect("nahar run");
+    let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
     let wait_for = |limit: Duration, mut condition: Box<dyn FnMut() -> bool + '_>| {
         let deadline = Instant::now() + limit;
         while Instant::now() < deadline && !condition() {
@@ -214,19 +218,48 @@ fn the_daemon_keeps_checking_while_the_server_is_away_and_publishes_when_it_is_b
         }
         condition()
     };
+    let health = || {
+        crate::daemon::http_get(service, "/health")
+            .and_then(|(_, body)| serde_json::from_str::<serde_json::Value>(&body).ok())
+    };
     assert!(
         wait_for(
-            Duration::from_secs(20),
+            Duration::from_secs(30),
+            Box::new(|| health().is_some_and(|h| {
+                h["output"]["kind"] == "nats"
+                    && h["output"]["error"]
+                        .as_str()
+                        .is_some_and(|e| e.starts_with(&format!("NATS ({url})")))
+                    && h["status"] != "ok"
+            }))
+        ),
+        "{:?}\n{}",
+        health(),
+        read_log()
+    );
+
+    let server = NatsServer::start_on(store.path(), port);
+    assert!(
+        wait_for(
+            Duration::from_secs(40),
             Box::new(|| stream_len(&url) == Some(3))
         ),
-        "the first check was not published"
+        "{}",
+        read_log()
+    );
+    assert!(
+        wait_for(
+            Duration::from_secs(10),
+            Box::new(|| health().is_some_and(|h| h["output"]["error"].is_null()))
+        ),
+        "{:?}",
+        health()
     );
 
     // The server goes away; an item changes: the check fails, nothing is marked seen.
     server.stop();
     let updated = FEED.replace("הפגישה נמשכה שעתיים.", "הפגישה נמשכה שלוש שעות.");
     std::fs::write(dir.path().join("feed.xml"), &updated).expect("feed");
-    let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
     assert!(
         wait_for(
             Duration::from_secs(30),
@@ -253,7 +286,7 @@ fn the_daemon_keeps_checking_while_the_server_is_away_and_publishes_when_it_is_b
     let _ = Command::new("kill")
         .args(["-TERM", &daemon.id().to_string()])
         .status();
-    let _ = daemon.wait();
+    assert!(daemon.wait().is_ok_and(|s| s.success()), "{}", read_log());
 }
 
 #[test]
