@@ -54,6 +54,40 @@ pub enum Command {
     /// config's feeds as OPML.
     #[command(subcommand)]
     Opml(OpmlCommand),
+    /// Records delivered elsewhere, as JSON Lines: the NATS stream of `[output] kind = "nats"`.
+    #[command(subcommand)]
+    Records(RecordsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecordsCommand {
+    /// Write the records of the NATS stream out as JSON Lines, in the order the stream received
+    /// them: on stdout, or as daily files (by `ingested`) in a new directory.
+    Export(RecordsExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RecordsExportArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+
+    /// Where the records are: the stream of the config's `[nats]`.
+    #[arg(long, value_enum)]
+    pub from: RecordsFrom,
+
+    /// Only records the stream received on or after this day (YYYY-MM-DD, UTC) or moment
+    /// (RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// Write `DIR/YYYY-MM-DD.jsonl` files instead of stdout; DIR must be new or empty.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RecordsFrom {
+    Nats,
 }
 
 #[derive(Debug, Subcommand)]

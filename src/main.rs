@@ -9,7 +9,7 @@ use clap::Parser;
 
 use nahar::cli::{
     Cli, Command, ConfigArg, DetectArgs, ExtractArgs, FetchArgs, LogFormat, OpmlCommand,
-    OpmlImportArgs,
+    OpmlImportArgs, RecordsCommand, RecordsExportArgs,
 };
 use nahar::config::{self, Config, SourceConfig, SourceKind};
 use nahar::pipeline::{Destination, Ingester, Output};
@@ -43,6 +43,7 @@ fn main() -> ExitCode {
         Command::Extract(args) => extract(&args),
         Command::Opml(OpmlCommand::Import(args)) => opml_import(&args),
         Command::Opml(OpmlCommand::Export(args)) => opml_export(&args),
+        Command::Records(RecordsCommand::Export(args)) => records_export(&args),
     };
     match outcome {
         Ok(code) => code,
@@ -746,6 +747,139 @@ fn opml_export(arg: &ConfigArg) -> anyhow::Result<ExitCode> {
     out.write_all(exported.opml.as_bytes())?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--since`: a day (UTC midnight) or an RFC 3339 moment.
+fn parse_since(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(day.and_time(chrono::NaiveTime::MIN).and_utc());
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| format!("--since {text:?}: expected YYYY-MM-DD or an RFC 3339 time"))
+}
+
+/// `nahar records export --from nats`: the stream's records as JSON Lines, on stdout or as
+/// daily files in a new directory.
+fn records_export(args: &RecordsExportArgs) -> anyhow::Result<ExitCode> {
+    let config = match load_config(&args.config) {
+        Ok(config) => config,
+        Err(code) => return Ok(code),
+    };
+    let since = match args.since.as_deref().map(parse_since).transpose() {
+        Ok(since) => since,
+        Err(message) => {
+            eprintln!("nahar: {message}");
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    };
+    let Some(nats) = &config.nats else {
+        eprintln!(
+            "nahar: {}: records export --from nats needs a [nats] table",
+            config.path.display()
+        );
+        return Ok(ExitCode::from(EXIT_USAGE));
+    };
+    if let Some(dir) = &args.out {
+        let used = std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some());
+        if used {
+            eprintln!(
+                "nahar: {}: not empty; an export writes new files only (choose a new directory)",
+                dir.display()
+            );
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    }
+    export_from_nats(nats, since, args.out.as_deref())
+}
+
+#[cfg(feature = "nats")]
+fn export_from_nats(
+    nats: &config::NatsConfig,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    out: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    use nahar::sink::SinkError;
+    let mut files: std::collections::BTreeMap<String, BufWriter<std::fs::File>> =
+        Default::default();
+    let stdout = std::io::stdout();
+    let mut to_stdout = BufWriter::new(stdout.lock());
+    let io_error = |path: &std::path::Path, e: std::io::Error| SinkError::Io {
+        path: path.to_owned(),
+        message: e.to_string(),
+    };
+    let exported = nahar::sink::nats::export(nats, since, |json| {
+        let Some(dir) = out else {
+            return to_stdout
+                .write_all(json)
+                .and_then(|()| to_stdout.write_all(b"\n"))
+                .map_err(|e| io_error(std::path::Path::new("<stdout>"), e));
+        };
+        #[derive(serde::Deserialize)]
+        struct Ingested {
+            ingested: String,
+        }
+        let day = serde_json::from_slice::<Ingested>(json)
+            .ok()
+            .and_then(|r| r.ingested.get(..10).map(str::to_owned))
+            .ok_or_else(|| SinkError::Io {
+                path: dir.to_owned(),
+                message: "a message on the stream is not a nahar record (no `ingested`)".to_owned(),
+            })?;
+        let file = match files.entry(day) {
+            std::collections::btree_map::Entry::Occupied(file) => file.into_mut(),
+            std::collections::btree_map::Entry::Vacant(entry) => {
+                nahar::files::create_private_dir(dir).map_err(|e| io_error(dir, e))?;
+                let path = dir.join(format!("{}.jsonl", entry.key()));
+                let file = nahar::files::open_private(&path, nahar::files::Access::Append, true)
+                    .map_err(|e| io_error(&path, e))?;
+                entry.insert(BufWriter::new(file))
+            }
+        };
+        file.write_all(json)
+            .and_then(|()| file.write_all(b"\n"))
+            .map_err(|e| io_error(dir, e))
+    });
+    let finished = to_stdout
+        .flush()
+        .map_err(anyhow::Error::from)
+        .and_then(|()| {
+            for (day, file) in files {
+                let file = file
+                    .into_inner()
+                    .map_err(|e| anyhow::anyhow!("writing {day}.jsonl: {}", e.error()))?;
+                file.sync_all()
+                    .with_context(|| format!("writing {day}.jsonl"))?;
+            }
+            Ok(())
+        });
+    match (exported, finished) {
+        (Ok(count), Ok(())) => {
+            eprintln!(
+                "nahar: {count} records exported from the NATS stream {}",
+                nats.stream()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        (Err(err), _) => {
+            eprintln!("nahar: {err}");
+            Ok(ExitCode::from(EXIT_FAILED))
+        }
+        (_, Err(err)) => {
+            eprintln!("nahar: {err:#}");
+            Ok(ExitCode::from(EXIT_FAILED))
+        }
+    }
+}
+
+#[cfg(not(feature = "nats"))]
+fn export_from_nats(
+    _nats: &config::NatsConfig,
+    _since: Option<chrono::DateTime<chrono::Utc>>,
+    _out: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    eprintln!("nahar: this nahar was built without NATS support (the `nats` cargo feature)");
+    Ok(ExitCode::from(EXIT_USAGE))
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@
 //! or runs on the async runtime of the checks — it owns a small runtime of its own, driven by
 //! the writer thread, which may wait.
 //!
+//! [`export`] reads the stream back, for `nahar records export`.
+//!
 //! A record published twice (a crash between the server's acknowledgement and the state's
 //! commit, or a state lost) carries the same `Nats-Msg-Id`: the server drops the copy inside
 //! the stream's duplicate window, so the stream holds each revision of an item once.
@@ -137,6 +139,26 @@ impl NatsSink {
         Ok(sink)
     }
 
+    /// A connection for reading the stream (no stream is created).
+    fn open_stream(config: &NatsConfig) -> Result<NatsSink, SinkError> {
+        let sink = NatsSink::open(config, true)?;
+        // Patient so as not to create the stream; a reader still needs a server now.
+        let connected = sink.runtime.block_on(async {
+            let deadline = tokio::time::Instant::now() + NATS_TIMEOUT;
+            while sink.client.connection_state() != async_nats::connection::State::Connected {
+                if tokio::time::Instant::now() > deadline {
+                    return false;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            true
+        });
+        if !connected {
+            return Err(sink.error("cannot connect".to_owned()));
+        }
+        Ok(sink)
+    }
+
     /// What `/health` asks about the connection.
     pub fn connection(&self) -> NatsConnection {
         NatsConnection {
@@ -214,4 +236,78 @@ impl NatsSink {
             Ok(())
         })
     }
+}
+
+/// How long an export waits for the next message before it counts the stream as read (a
+/// stream made by hand may end with messages of other subjects).
+const EXPORT_IDLE: Duration = Duration::from_secs(5);
+
+/// Reads the records of `config`'s stream in the order it received them — from `since` on,
+/// by the time it received them — handing each record's JSON to `each`; returns how many.
+/// Reads what the stream held when the export began, and stops there.
+pub fn export(
+    config: &NatsConfig,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    mut each: impl FnMut(&[u8]) -> Result<(), SinkError>,
+) -> Result<u64, SinkError> {
+    use futures_util::StreamExt;
+    let sink = NatsSink::open_stream(config)?;
+    let fail = |message: String| sink.error(message);
+    sink.runtime.block_on(async {
+        let name = config.stream();
+        let mut stream = sink
+            .jetstream
+            .get_stream(&name)
+            .await
+            .map_err(|e| fail(format!("the stream {name}: {e}")))?;
+        let state = stream
+            .info()
+            .await
+            .map_err(|e| fail(format!("the stream {name}: {e}")))?
+            .state
+            .clone();
+        let since = since
+            .map(|t| {
+                time::OffsetDateTime::from_unix_timestamp(t.timestamp())
+                    .map_err(|e| fail(format!("--since: {e}")))
+            })
+            .transpose()?;
+        if state.messages == 0 || since.is_some_and(|since| since > state.last_timestamp) {
+            return Ok(0);
+        }
+        let deliver_policy = match since {
+            Some(start_time) => jetstream::consumer::DeliverPolicy::ByStartTime { start_time },
+            None => jetstream::consumer::DeliverPolicy::All,
+        };
+        let consumer = stream
+            .create_consumer(jetstream::consumer::pull::OrderedConfig {
+                filter_subject: config.subject(">"),
+                deliver_policy,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| fail(format!("reading the stream {name}: {e}")))?;
+        let mut messages = consumer
+            .messages()
+            .await
+            .map_err(|e| fail(format!("reading the stream {name}: {e}")))?;
+        let mut count = 0;
+        loop {
+            let next = match tokio::time::timeout(EXPORT_IDLE, messages.next()).await {
+                Ok(Some(next)) => next,
+                Ok(None) | Err(_) => break,
+            };
+            let message = next.map_err(|e| fail(format!("reading the stream {name}: {e}")))?;
+            each(&message.payload)?;
+            count += 1;
+            let sequence = message
+                .info()
+                .map_err(|e| fail(format!("reading the stream {name}: {e}")))?
+                .stream_sequence;
+            if sequence >= state.last_sequence {
+                break;
+            }
+        }
+        Ok(count)
+    })
 }

@@ -151,7 +151,43 @@ fn every_record_reaches_the_stream_once() {
     std::fs::remove_dir_all(dir.path().join("out/state")).expect("state removed");
     let fourth = fetch(dir.path(), &server.url(), &updated);
     assert_eq!(fourth.code, 0, "{fourth:?}");
-    assert_eq!(stream_messages(&server.url()).len(), 4);
+    let messages = stream_messages(&server.url());
+    assert_eq!(messages.len(), 4);
+
+    // `nahar records export`: the stream as JSON Lines, on stdout or in daily files.
+    let config = dir.path().join("nahar.toml");
+    let export = |args: &[&str]| {
+        Run::of(
+            nahar()
+                .args(["records", "export", "--from", "nats", "-c"])
+                .arg(&config)
+                .args(args),
+        )
+    };
+    let all = export(&[]);
+    assert_eq!(all.code, 0, "{all:?}");
+    let exported: Vec<serde_json::Value> = all.stdout.lines().map(crate::records::parse).collect();
+    let published: Vec<serde_json::Value> = messages.into_iter().map(|m| m.2).collect();
+    assert_eq!(exported, published);
+    assert!(
+        all.stderr
+            .contains("4 records exported from the NATS stream NAHAR_RECORDS")
+    );
+    let day = published[0]["ingested"].as_str().unwrap_or_default()[..10].to_owned();
+    let files = dir.path().join("export");
+    let to_files = export(&["--since", &day, "--out", files.to_str().unwrap_or_default()]);
+    assert_eq!(to_files.code, 0, "{to_files:?}");
+    let written = crate::records::read_dir(&files);
+    assert_eq!(written, published);
+    assert!(files.join(format!("{day}.jsonl")).is_file());
+    // Nothing is appended to an export.
+    let again = export(&["--out", files.to_str().unwrap_or_default()]);
+    assert_eq!(again.code, 1, "{again:?}");
+    assert!(again.stderr.contains("not empty"), "{}", again.stderr);
+    let later = export(&["--since", "2999-01-01"]);
+    assert_eq!((later.code, later.stdout.as_str()), (0, ""), "{later:?}");
+    let bad = export(&["--since", "yesterday"]);
+    assert_eq!(bad.code, 1, "{bad:?}");
 }
 
 #[test]
