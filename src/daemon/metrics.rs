@@ -1,7 +1,8 @@
 //! The daemon's counters, and their Prometheus text exposition (`GET /metrics`).
 //!
-//! In: one [`SourceReport`] per finished check, and the backoff the scheduler chose. Out: the
-//! Prometheus text format (version 0.0.4), every name prefixed `nahar_`, labelled by source.
+//! In: one [`SourceReport`] per finished check, the backoff the scheduler chose, and what the
+//! output delivered ([`OutputMetrics`]). Out: the Prometheus text format (version 0.0.4), every
+//! name prefixed `nahar_`, labelled by source (the output's series by its kind).
 //! Never: blocks a check (a short mutex, no I/O), or keeps series for sources removed by a
 //! reload.
 
@@ -10,6 +11,7 @@ use std::fmt::Write;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use crate::pipeline::{DELIVERY_BUCKETS, Deliveries};
 use crate::report::SourceReport;
 
 /// Upper bounds of the fetch-duration histogram, in seconds.
@@ -27,6 +29,15 @@ struct SourceMetrics {
     duration_sum: f64,
     duration_count: u64,
     backoff_seconds: f64,
+}
+
+/// What `/metrics` shows of the output: where records go (`files`, `stdout`, `nats`), whether
+/// they can leave now, and what was delivered.
+#[derive(Debug, Clone)]
+pub struct OutputMetrics {
+    pub kind: &'static str,
+    pub up: bool,
+    pub deliveries: Deliveries,
 }
 
 /// Counters of every source, shared by the scheduler and the HTTP endpoint.
@@ -75,7 +86,7 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition.
-    pub fn render(&self, sources_configured: usize) -> String {
+    pub fn render(&self, sources_configured: usize, output: &OutputMetrics) -> String {
         let sources = self
             .sources
             .lock()
@@ -203,6 +214,75 @@ impl Metrics {
                 }
             },
         );
+        let kind = output.kind;
+        let delivered = &output.deliveries;
+        family(
+            "nahar_output_up",
+            "gauge",
+            "1 when records can leave (for nats: connected), 0 while they cannot.",
+            &mut |out| {
+                let _ = writeln!(
+                    out,
+                    "nahar_output_up{{kind=\"{kind}\"}} {}",
+                    u8::from(output.up)
+                );
+            },
+        );
+        family(
+            "nahar_output_deliveries_total",
+            "counter",
+            "Groups of batches delivered to the output (one fsync per file, or one publish the server acknowledged), by outcome.",
+            &mut |out| {
+                for (outcome, n) in [("ok", delivered.ok), ("error", delivered.failed)] {
+                    let _ = writeln!(
+                        out,
+                        "nahar_output_deliveries_total{{kind=\"{kind}\",outcome=\"{outcome}\"}} {n}"
+                    );
+                }
+            },
+        );
+        family(
+            "nahar_output_records_total",
+            "counter",
+            "Records delivered: written and synced, or acknowledged by the server.",
+            &mut |out| {
+                let _ = writeln!(
+                    out,
+                    "nahar_output_records_total{{kind=\"{kind}\"}} {}",
+                    delivered.records
+                );
+            },
+        );
+        family(
+            "nahar_output_delivery_seconds",
+            "histogram",
+            "Time of one delivery: the append and fsync, or the publish until the server acknowledged every message.",
+            &mut |out| {
+                let mut cumulative = 0;
+                for (le, n) in DELIVERY_BUCKETS.iter().zip(delivered.buckets) {
+                    cumulative += n;
+                    let _ = writeln!(
+                        out,
+                        "nahar_output_delivery_seconds_bucket{{kind=\"{kind}\",le=\"{le}\"}} {cumulative}"
+                    );
+                }
+                let _ = writeln!(
+                    out,
+                    "nahar_output_delivery_seconds_bucket{{kind=\"{kind}\",le=\"+Inf\"}} {}",
+                    delivered.count()
+                );
+                let _ = writeln!(
+                    out,
+                    "nahar_output_delivery_seconds_sum{{kind=\"{kind}\"}} {}",
+                    delivered.seconds_sum
+                );
+                let _ = writeln!(
+                    out,
+                    "nahar_output_delivery_seconds_count{{kind=\"{kind}\"}} {}",
+                    delivered.count()
+                );
+            },
+        );
         out
     }
 }
@@ -238,7 +318,21 @@ mod tests {
         let metrics = Metrics::default();
         metrics.observe(&report("kan", false, 3, 70), Duration::ZERO);
         metrics.observe(&report("kan", true, 0, 20), Duration::ZERO);
-        let text = metrics.render(2);
+        let mut deliveries = Deliveries {
+            ok: 4,
+            failed: 1,
+            records: 120,
+            seconds_sum: 0.75,
+            ..Deliveries::default()
+        };
+        deliveries.buckets[2] = 3;
+        deliveries.buckets[9] = 1;
+        let output = OutputMetrics {
+            kind: "nats",
+            up: false,
+            deliveries,
+        };
+        let text = metrics.render(2, &output);
         for line in [
             "nahar_sources 2",
             "nahar_fetches_total{source=\"kan\",outcome=\"ok\"} 1",
@@ -253,6 +347,17 @@ mod tests {
             "nahar_fetch_duration_seconds_count{source=\"kan\"} 2",
             "nahar_backoff_seconds{source=\"kan\"} 0",
             "# TYPE nahar_fetch_duration_seconds histogram",
+            "nahar_output_up{kind=\"nats\"} 0",
+            "nahar_output_deliveries_total{kind=\"nats\",outcome=\"ok\"} 4",
+            "nahar_output_deliveries_total{kind=\"nats\",outcome=\"error\"} 1",
+            "nahar_output_records_total{kind=\"nats\"} 120",
+            "nahar_output_delivery_seconds_bucket{kind=\"nats\",le=\"0.001\"} 0",
+            "nahar_output_delivery_seconds_bucket{kind=\"nats\",le=\"0.005\"} 3",
+            "nahar_output_delivery_seconds_bucket{kind=\"nats\",le=\"10\"} 4",
+            // One delivery slower than every bucket is only in +Inf.
+            "nahar_output_delivery_seconds_bucket{kind=\"nats\",le=\"+Inf\"} 5",
+            "nahar_output_delivery_seconds_count{kind=\"nats\"} 5",
+            "nahar_output_delivery_seconds_sum{kind=\"nats\"} 0.75",
         ] {
             assert!(
                 text.lines().any(|l| l == line),
@@ -260,6 +365,6 @@ mod tests {
             );
         }
         metrics.retain(&std::collections::HashSet::new());
-        assert!(!metrics.render(0).contains("kan"));
+        assert!(!metrics.render(0, &output).contains("kan"));
     }
 }

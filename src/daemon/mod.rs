@@ -5,6 +5,8 @@
 //! [`schedule::next_check`] decides; `/health` and `/metrics` when `[service] listen` is set;
 //! a clean stop on SIGINT/SIGTERM (in-flight checks finish within `shutdown_grace`, then are
 //! abandoned — safely, because a batch is journalled before it is written).
+//! While records cannot leave (the NATS cluster out of reach) no check starts: fetching what
+//! cannot be delivered would only count failures against healthy sources.
 //! Never: lets a failing or slow source delay another (each check is its own task), swaps in an
 //! invalid config (every error is logged and the running config kept), or loses the schedule
 //! on restart (the next check is kept in the state store).
@@ -33,6 +35,9 @@ use slots::{Slot, Slots};
 
 /// Most checks in flight at once across all sources; politeness per host is the fetcher's.
 pub const MAX_CHECKS_IN_FLIGHT: usize = 64;
+
+/// How often a paused daemon looks whether its records can leave again.
+const PAUSED_POLL: Duration = Duration::from_millis(200);
 
 /// What a signal asks the daemon to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,9 +148,22 @@ pub async fn run(
     let mut tasks: JoinSet<SourceReport> = JoinSet::new();
     let mut reloading: Option<tokio::task::JoinHandle<Reloaded>> = None;
     let mut reload_again = false;
+    // Why records cannot leave (the NATS cluster out of reach), while they cannot.
+    let mut paused_by: Option<String> = None;
     let control = loop {
         let now = Instant::now();
-        while tasks.len() < MAX_CHECKS_IN_FLIGHT
+        let problem = output.sink_problem();
+        match (&paused_by, &problem) {
+            (None, Some(cause)) => tracing::warn!(
+                cause = %cause,
+                "Checks paused: records cannot leave; sources keep their schedule and nothing is marked seen."
+            ),
+            (Some(_), None) => tracing::info!("Checks resumed: records can leave again."),
+            _ => {}
+        }
+        paused_by = problem;
+        while paused_by.is_none()
+            && tasks.len() < MAX_CHECKS_IN_FLIGHT
             && let Some(index) = slots.start_due(now)
         {
             let slot = slots.get_mut(index);
@@ -155,9 +173,13 @@ pub async fn run(
             let source = slot.config.clone();
             tasks.spawn(async move { ingester.ingest_source(&source).await });
         }
-        let next_due = slots
-            .next_due()
-            .unwrap_or_else(|| now + Duration::from_secs(3600));
+        let next_due = if paused_by.is_some() {
+            now + PAUSED_POLL
+        } else {
+            slots
+                .next_due()
+                .unwrap_or_else(|| now + Duration::from_secs(3600))
+        };
         tokio::select! {
             _ = tokio::time::sleep_until(next_due), if tasks.len() < MAX_CHECKS_IN_FLIGHT => {}
             Some(joined) = tasks.join_next(), if !tasks.is_empty() => {

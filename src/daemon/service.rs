@@ -23,6 +23,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 
+use super::metrics::OutputMetrics;
 use super::{DaemonError, SourceHealth, Status};
 
 /// Binds `listen` and serves the endpoints in a background task.
@@ -161,7 +162,14 @@ async fn metrics(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        status.metrics.render(configured),
+        status.metrics.render(
+            configured,
+            &OutputMetrics {
+                kind: status.output.sink_kind(),
+                up: status.output.sink_problem().is_none(),
+                deliveries: status.output.deliveries(),
+            },
+        ),
     )
 }
 

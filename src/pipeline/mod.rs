@@ -23,7 +23,10 @@ use crate::report::{Counts, Failure, SourceError, SourceReport};
 use crate::state::{Change, ItemKey};
 use crate::text::Analyzer;
 use crate::{extract, parse};
-pub use output::{Destination, EncodedBatch, Output, OutputError, Recovery, SYNC_EVERY};
+pub use output::{
+    DELIVERY_BUCKETS, Deliveries, Destination, EncodedBatch, Output, OutputError, Recovery,
+    SYNC_EVERY,
+};
 
 /// Everything a pass over sources shares: the fetcher (one client, per-host limits), the
 /// analyzer (built once for the candidate languages) and the output.

@@ -8,7 +8,8 @@
 //! fsync per file, one transaction marking them seen — so a thousand sources finishing together
 //! cost a few fsyncs, not three thousand. The same thread stores the source states set between
 //! batches (with the next group, or synced after [`SYNC_EVERY`] without one) and otherwise
-//! sleeps: an idle daemon's writer wakes twice a minute.
+//! sleeps: an idle daemon's writer wakes twice a minute. How long each delivery took and how
+//! it ended is counted ([`Deliveries`]) for `/metrics`.
 //! Never: runs on the async runtime (a commit waits for the disk), marks an item seen before its
 //! line is durable, or lets one batch's failed write touch another's file.
 
@@ -36,6 +37,45 @@ pub const SYNC_EVERY: Duration = Duration::from_secs(30);
 /// Most batches written together.
 const GROUP_BATCHES: usize = 256;
 
+/// Upper bounds of the delivery-time histogram, in seconds: an fsync or a publish
+/// acknowledged by a cluster takes milliseconds; seconds mean trouble.
+pub const DELIVERY_BUCKETS: [f64; 10] =
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0, 10.0];
+
+/// What the writer delivered so far (for `/metrics`): each group of batches is one delivery —
+/// one fsync per file, or one publish acknowledged by the server.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Deliveries {
+    pub ok: u64,
+    pub failed: u64,
+    /// Records delivered (written and synced, or acknowledged).
+    pub records: u64,
+    /// Deliveries per bucket of [`DELIVERY_BUCKETS`] (not cumulative), failed ones included.
+    pub buckets: [u64; DELIVERY_BUCKETS.len()],
+    pub seconds_sum: f64,
+}
+
+impl Deliveries {
+    fn observe(&mut self, elapsed: Duration, records: u64, ok: bool) {
+        if ok {
+            self.ok += 1;
+        } else {
+            self.failed += 1;
+        }
+        self.records += records;
+        let seconds = elapsed.as_secs_f64();
+        if let Some(bucket) = DELIVERY_BUCKETS.iter().position(|le| seconds <= *le) {
+            self.buckets[bucket] += 1;
+        }
+        self.seconds_sum += seconds;
+    }
+
+    /// Deliveries counted, slow ones above the last bucket included.
+    pub fn count(&self) -> u64 {
+        self.ok + self.failed
+    }
+}
+
 /// An output directory opened for writing: locked, repaired and reconciled.
 #[derive(Debug)]
 pub struct Output {
@@ -43,6 +83,7 @@ pub struct Output {
     state: Arc<State>,
     writer: Mutex<Option<Writer>>,
     probe: SinkProbe,
+    deliveries: Arc<Mutex<Deliveries>>,
     _lock: OutputLock,
 }
 
@@ -228,8 +269,10 @@ impl Output {
         };
         let (inbox, messages) = std::sync::mpsc::channel();
         let (ready, started) = std::sync::mpsc::channel();
+        let deliveries = Arc::new(Mutex::new(Deliveries::default()));
         let thread = {
             let state = Arc::clone(&state);
+            let deliveries = Arc::clone(&deliveries);
             std::thread::Builder::new()
                 .name("nahar-writer".to_owned())
                 .spawn(move || match make_sink() {
@@ -241,7 +284,7 @@ impl Output {
                             RecordSink::Nats(nats) => SinkProbe::Nats(nats.connection()),
                         };
                         let _ = ready.send(Ok(probe));
-                        write_until_closed(&state, &sink, &messages);
+                        write_until_closed(&state, &sink, &messages, &deliveries);
                     }
                     Err(err) => {
                         let _ = ready.send(Err(err));
@@ -271,6 +314,7 @@ impl Output {
                 state,
                 writer: Mutex::new(Some(Writer { inbox, thread })),
                 probe,
+                deliveries,
                 _lock: lock,
             },
             recovery,
@@ -303,6 +347,14 @@ impl Output {
             #[cfg(feature = "nats")]
             SinkProbe::Nats(connection) => connection.problem(),
         }
+    }
+
+    /// What the writer delivered so far.
+    pub fn deliveries(&self) -> Deliveries {
+        self.deliveries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     /// Writes one source's batch durably, then marks it seen with the source's new state. The
@@ -386,7 +438,12 @@ impl Drop for Output {
 
 /// The writer thread: batches as they come, written in groups; unsaved source states stored
 /// when nothing else is written.
-fn write_until_closed(state: &State, sink: &RecordSink, inbox: &Receiver<Message>) {
+fn write_until_closed(
+    state: &State,
+    sink: &RecordSink,
+    inbox: &Receiver<Message>,
+    deliveries: &Mutex<Deliveries>,
+) {
     // Whether a transaction was committed unsynced since the last synced one.
     let mut unsynced = false;
     loop {
@@ -425,7 +482,7 @@ fn write_until_closed(state: &State, sink: &RecordSink, inbox: &Receiver<Message
             }
         }
         if !group.is_empty() {
-            write_group(state, sink, group);
+            write_group(state, sink, group, deliveries);
             // The journal's transaction is synced, and everything committed before it with it;
             // the transaction marking the group seen is not.
             unsynced = true;
@@ -440,7 +497,12 @@ fn write_until_closed(state: &State, sink: &RecordSink, inbox: &Receiver<Message
 
 /// One group: journal every batch, append each file's batches and fsync it once, mark the
 /// written ones seen; answer each batch's writer.
-fn write_group(state: &State, sink: &RecordSink, group: Vec<Submitted>) {
+fn write_group(
+    state: &State,
+    sink: &RecordSink,
+    group: Vec<Submitted>,
+    deliveries: &Mutex<Deliveries>,
+) {
     let mut lengths: HashMap<String, Result<u64, SinkError>> = HashMap::new();
     let mut journal = Vec::with_capacity(group.len());
     let mut waiting = Vec::with_capacity(group.len());
@@ -486,6 +548,7 @@ fn write_group(state: &State, sink: &RecordSink, group: Vec<Submitted>) {
             return;
         }
     };
+    let delivering = std::time::Instant::now();
     let appended = match sink {
         RecordSink::Jsonl(jsonl) => {
             append_by_file(&journal, &waiting, |file, parts| jsonl.append(file, parts))
@@ -505,6 +568,13 @@ fn write_group(state: &State, sink: &RecordSink, group: Vec<Submitted>) {
                 source_state: &submitted.source_state,
             }),
         }
+    }
+    {
+        let records = durable.iter().map(|d| d.batch.items.len() as u64).sum();
+        deliveries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .observe(delivering.elapsed(), records, abandoned.is_empty());
     }
     let committed = state.commit_batches(&durable, &abandoned);
     for (batch, submitted) in journal.iter().zip(waiting) {
@@ -632,6 +702,13 @@ mod tests {
             assert!(matches!(written, Ok(Ok(()))), "{written:?}");
         }
         output.close().unwrap_or_else(|e| panic!("{e}"));
+        // Grouped: fewer deliveries than batches, every record counted once.
+        let delivered = output.deliveries();
+        let expected: usize = (0..40).map(|s| 1 + s % 7).sum();
+        assert_eq!(delivered.records, expected as u64);
+        assert_eq!(delivered.failed, 0);
+        assert!((1..=40).contains(&delivered.ok), "{delivered:?}");
+        assert_eq!(delivered.buckets.iter().sum::<u64>(), delivered.ok);
         assert!(matches!(
             output
                 .write(
@@ -659,7 +736,6 @@ mod tests {
                     .to_owned()
             })
             .collect();
-        let expected: usize = (0..40).map(|s| 1 + s % 7).sum();
         assert_eq!(ids.len(), expected);
         for source in 0..40 {
             let name = format!("s{source}");

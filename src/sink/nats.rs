@@ -6,8 +6,9 @@
 //! newline and its `Nats-Msg-Id` header `<id>.<revision>`, acknowledged by the server; or an
 //! error naming the servers and the cause.
 //! Never: reports a batch published before the server acknowledged every one of its messages,
-//! or runs on the async runtime of the checks — it owns a small runtime of its own, driven by
-//! the writer thread, which may wait.
+//! or runs on the async runtime of the checks — it owns a small runtime of its own, whose one
+//! worker thread keeps the connection alive (and reconnects) while no record is published; the
+//! writer thread waits on it.
 //!
 //! [`export`] reads the stream back, for `nahar records export`.
 //!
@@ -89,7 +90,12 @@ impl NatsSink {
             servers: servers.clone(),
             message,
         };
-        let runtime = tokio::runtime::Builder::new_current_thread()
+        // A worker thread of its own, not a runtime driven only while the writer publishes: a
+        // daemon pauses its checks until the client is connected, so the client must get
+        // there with nothing published.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("nahar-nats")
             .enable_all()
             .build()
             .map_err(|e| fail(format!("starting the NATS client: {e}")))?;

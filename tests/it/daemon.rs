@@ -9,13 +9,13 @@ use std::time::{Duration, Instant};
 
 use crate::serve::{Reply, Server};
 
-struct Daemon {
+pub struct Daemon {
     child: Child,
     log: PathBuf,
 }
 
 impl Daemon {
-    fn start(config: &Path) -> Daemon {
+    pub fn start(config: &Path) -> Daemon {
         let log = config.with_extension("log");
         let stderr = File::create(&log).expect("log file");
         let child = Command::new(env!("CARGO_BIN_EXE_nahar"))
@@ -30,7 +30,7 @@ impl Daemon {
         Daemon { child, log }
     }
 
-    fn signal(&self, name: &str) {
+    pub fn signal(&self, name: &str) {
         let status = Command::new("kill")
             .args([format!("-{name}"), self.child.id().to_string()])
             .status()
@@ -38,12 +38,12 @@ impl Daemon {
         assert!(status.success(), "kill -{name}");
     }
 
-    fn log(&self) -> String {
+    pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// Waits for the exit status, at most `limit`.
-    fn wait(&mut self, limit: Duration) -> Option<i32> {
+    pub fn wait(&mut self, limit: Duration) -> Option<i32> {
         let deadline = Instant::now() + limit;
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -120,7 +120,7 @@ pub fn rss(prefix: &str, n: usize) -> String {
     xml
 }
 
-fn write_config(dir: &Path, port: Option<u16>, sources: &[(&str, String)]) -> PathBuf {
+pub fn write_config(dir: &Path, port: Option<u16>, sources: &[(&str, String)]) -> PathBuf {
     write_config_with(
         dir,
         port,

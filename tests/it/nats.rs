@@ -292,17 +292,53 @@ fn the_daemon_waits_for_the_server_and_publishes_when_it_is_back() {
         health()
     );
 
-    // The server goes away; an item changes: the check fails, nothing is marked seen.
+    let metrics = || {
+        crate::daemon::http_get(service, "/metrics")
+            .map(|(_, body)| body)
+            .unwrap_or_default()
+    };
+    let delivered = metrics();
+    for line in [
+        "nahar_output_up{kind=\"nats\"} 1",
+        "nahar_output_records_total{kind=\"nats\"} 3",
+    ] {
+        assert!(delivered.lines().any(|l| l == line), "{line}: {delivered}");
+    }
+    assert!(read_log().contains("Checks resumed"), "{}", read_log());
+
+    // The server goes away; an item changes: checks pause (the source is not blamed), nothing
+    // is marked seen.
     server.stop();
     let updated = FEED.replace("הפגישה נמשכה שעתיים.", "הפגישה נמשכה שלוש שעות.");
     std::fs::write(dir.path().join("feed.xml"), &updated).expect("feed");
     assert!(
         wait_for(
             Duration::from_secs(30),
-            Box::new(|| read_log().contains("Check failed: news") && read_log().contains("NATS ("))
+            Box::new(|| read_log().matches("Checks paused").count() == 2
+                && health()
+                    .is_some_and(|h| h["sources"][0]["checking"] == false
+                        && h["output"]["error"].is_string()))
         ),
-        "{}",
+        "{:?}\n{}",
+        health(),
         read_log()
+    );
+    let checks = || -> u64 {
+        metrics()
+            .lines()
+            .filter(|l| l.starts_with("nahar_fetches_total{source=\"news\""))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+            .sum()
+    };
+    let before = checks();
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(checks(), before, "no check while paused (interval 1 s)");
+    assert!(
+        metrics()
+            .lines()
+            .any(|l| l == "nahar_output_up{kind=\"nats\"} 0"),
+        "{}",
+        metrics()
     );
 
     // Back: the update is published once, by the daemon's own next check.
