@@ -428,3 +428,116 @@ fn a_three_node_cluster_keeps_every_record_through_a_rolling_restart() {
     unique.dedup();
     assert_eq!((ids.len(), unique.len()), (6, 6), "{ids:?}");
 }
+
+#[test]
+fn kill_9_of_the_daemon_at_many_moments_leaves_each_revision_once_in_the_stream() {
+    use std::process::Command;
+    use std::time::{Duration, Instant};
+
+    use crate::daemon::{Daemon, rss, write_config};
+    use crate::serve::{Reply, Server};
+
+    let feeds = Server::start();
+    feeds.set(
+        "/big.xml",
+        Reply::ok("application/rss+xml", rss("big", 3000)),
+    );
+    feeds.set(
+        "/small.xml",
+        Reply::ok("application/rss+xml", rss("small", 40)),
+    );
+    let sources = [
+        ("big", feeds.url("/big.xml")),
+        ("small", feeds.url("/small.xml")),
+    ];
+    let store = tempfile::tempdir().expect("tempdir");
+    let server = NatsServer::start(store.path());
+
+    // How long one pass over `big` takes here, written to files: the kills are placed at
+    // fractions of it, densely around the moment it publishes.
+    let calibration = tempfile::tempdir().expect("tempdir");
+    let files_config = write_config(calibration.path(), None, &sources);
+    let started = Instant::now();
+    let pass = Command::new(env!("CARGO_BIN_EXE_nahar"))
+        .args(["fetch", "--source", "big", "-c"])
+        .arg(&files_config)
+        .env("NAHAR_LOG", "warn")
+        .output()
+        .expect("calibration pass");
+    assert_eq!(pass.status.code(), Some(0));
+    let one_pass = started.elapsed();
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), None, &sources);
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(
+        &config,
+        text.replacen(
+            "[output]\n",
+            &format!(
+                "[nats]\nservers = [\"{}\"]\nreplicas = 1\n\n[output]\nkind = \"nats\"\n",
+                server.url()
+            ),
+            1,
+        ),
+    )
+    .expect("config");
+
+    // The daemon connects to the server before its first check: the last moments leave it the
+    // time to, on a loaded machine.
+    let moments = [
+        0.05, 0.3, 0.6, 0.8, 0.9, 0.94, 0.97, 0.99, 1.01, 1.03, 1.06, 1.1, 1.3, 2.0, 4.0, 8.0,
+    ];
+    let mut progress = Vec::new();
+    for (round, fraction) in moments.iter().enumerate() {
+        let mut daemon = Daemon::start(&config);
+        std::thread::sleep(one_pass.mul_f64(*fraction));
+        daemon.signal("KILL");
+        assert!(
+            daemon.wait(Duration::from_secs(5)).is_some(),
+            "round {round}"
+        );
+        progress.push(stream_len(&server.url()).unwrap_or(0));
+        feeds.set(
+            "/small.xml",
+            Reply::ok("application/rss+xml", rss("small", 40 + 10 * (round + 1))),
+        );
+    }
+    eprintln!("one pass: {one_pass:?}; messages in the stream after each kill: {progress:?}");
+    assert!(
+        progress.iter().any(|n| *n < 3000) && progress.iter().any(|n| *n >= 3000),
+        "the kills span the publishing of `big`: {progress:?}"
+    );
+    let finish = Command::new(env!("CARGO_BIN_EXE_nahar"))
+        .args(["fetch", "-c"])
+        .arg(&config)
+        .env("NAHAR_LOG", "warn")
+        .output()
+        .expect("nahar fetch");
+    assert_eq!(
+        finish.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&finish.stderr)
+    );
+
+    let messages = stream_messages(&server.url());
+    let small = 40 + 10 * moments.len();
+    assert_eq!(
+        messages.len(),
+        3000 + small,
+        "each record once: {progress:?}"
+    );
+    let mut ids: Vec<&str> = messages.iter().map(|(_, id, _)| id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), messages.len(), "no Nats-Msg-Id twice");
+    for (name, expected) in [("big", 3000), ("small", small)] {
+        let subject = format!("nahar.records.{name}");
+        assert_eq!(
+            messages.iter().filter(|(s, _, _)| *s == subject).count(),
+            expected,
+            "{name}"
+        );
+    }
+}
