@@ -57,6 +57,26 @@ pub enum Command {
     /// Records delivered elsewhere, as JSON Lines: the NATS stream of `[output] kind = "nats"`.
     #[command(subcommand)]
     Records(RecordsCommand),
+    /// The group of `nahar run` instances sharing the sources through `[nats]`.
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClusterCommand {
+    /// List the live instances, the hosts each holds and how far behind its schedule each is,
+    /// and the configured hosts no instance holds.
+    Status(ClusterStatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ClusterStatusArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+
+    /// Print JSON ({"instances": [...], "unheld": [...]}) instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

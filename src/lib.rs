@@ -16,7 +16,10 @@
 //! - [`text`]: the text core — normalization, script runs, language and direction. Pure: no I/O,
 //!   no async, never fails.
 //! - [`record`]: the SPEC.md record of one item.
-//! - [`state`]: what was written before (revisions), HTTP validators, source health.
+//! - `cluster` (feature `nats`): the NATS JetStream cluster several instances share — one
+//!   connection, the key-value buckets, the instances and the hosts each holds.
+//! - [`state`]: what was written before (revisions), HTTP validators, source health — in the
+//!   output directory, or in the cluster's buckets.
 //! - [`sink`]: durable JSON Lines, torn-line repair, the output-directory lock.
 //! - [`pipeline`]: the only code that knows the order of the stages; `nahar fetch` and the daemon
 //!   both call [`pipeline::Ingester::ingest_source`].
@@ -39,6 +42,8 @@ pub mod extract;
 pub mod links;
 pub mod text;
 pub mod record;
+#[cfg(feature = "nats")]
+pub mod cluster;
 pub mod state;
 pub mod sink;
 pub mod pipeline;

@@ -8,8 +8,8 @@ use anyhow::{Context, bail};
 use clap::Parser;
 
 use nahar::cli::{
-    Cli, Command, ConfigArg, DetectArgs, ExtractArgs, FetchArgs, LogFormat, OpmlCommand,
-    OpmlImportArgs, RecordsCommand, RecordsExportArgs,
+    Cli, ClusterCommand, ClusterStatusArgs, Command, ConfigArg, DetectArgs, ExtractArgs, FetchArgs,
+    LogFormat, OpmlCommand, OpmlImportArgs, RecordsCommand, RecordsExportArgs,
 };
 use nahar::config::{self, Config, SourceConfig, SourceKind};
 use nahar::pipeline::{Destination, Ingester, Output};
@@ -44,6 +44,7 @@ fn main() -> ExitCode {
         Command::Opml(OpmlCommand::Import(args)) => opml_import(&args),
         Command::Opml(OpmlCommand::Export(args)) => opml_export(&args),
         Command::Records(RecordsCommand::Export(args)) => records_export(&args),
+        Command::Cluster(ClusterCommand::Status(args)) => cluster_status(&args),
     };
     match outcome {
         Ok(code) => code,
@@ -146,7 +147,7 @@ fn check(arg: &ConfigArg) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_USAGE));
     }
     // What `auto` sources have learned, when the state store can be read.
-    let learned = nahar::state::State::peek_sources(&config.output.dir.join("state"));
+    let learned = nahar::state::LocalState::peek_sources(&config.output.dir.join("state"));
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}: valid", config.path.display())?;
     writeln!(out, "output: {}", config.output.dir.display())?;
@@ -154,10 +155,13 @@ fn check(arg: &ConfigArg) -> anyhow::Result<ExitCode> {
         // The servers are not contacted: `check` reads files only.
         writeln!(
             out,
-            "records: NATS stream {}, subjects {}, {} replica(s), on {}",
+            "records: NATS stream {}, subjects {}, state in {} and {}, {} replica(s), lease {}, on {}",
             nats.stream(),
             nats.subject("<source>"),
+            nats.bucket("SOURCES"),
+            nats.bucket("SEEN"),
             nats.replicas,
+            config::format_duration(nats.lease),
             nats.servers
                 .iter()
                 .map(url::Url::as_str)
@@ -285,7 +289,7 @@ fn run(arg: &ConfigArg) -> anyhow::Result<ExitCode> {
         .context("starting the async runtime")?;
     let outcome = runtime.block_on(async {
         let (output, recovery) =
-            match Output::open(&config.output.dir, destination(&config, false, true)) {
+            match Output::open(&config.output.dir, destination(&config, false, None)) {
                 Ok(opened) => opened,
                 Err(err) => {
                     eprintln!("nahar: {err}");
@@ -405,9 +409,12 @@ fn target_location(target: &str) -> Result<config::SourceLocation, String> {
 
 /// Where records go: `--out -` first, else `[output] kind`. The daemon (`patient`) waits for a
 /// NATS cluster it cannot reach at start; a one-shot fetch refuses to start without it.
-fn destination(config: &Config, to_stdout: bool, patient: bool) -> Destination {
+/// Where records go. `nahar fetch` (`checked`: the sources it checks) needs a NATS cluster at
+/// once and reads those sources' state from it; the daemon (`None`) waits for the cluster and
+/// reads a host's sources when it takes the host.
+fn destination(config: &Config, to_stdout: bool, checked: Option<&[SourceConfig]>) -> Destination {
     #[cfg(not(feature = "nats"))]
-    let _ = patient;
+    let _ = checked;
     if to_stdout {
         return Destination::Stdout;
     }
@@ -415,7 +422,12 @@ fn destination(config: &Config, to_stdout: bool, patient: bool) -> Destination {
         #[cfg(feature = "nats")]
         (config::OutputKind::Nats, Some(nats)) => Destination::Nats {
             config: nats.clone(),
-            patient,
+            patient: checked.is_none(),
+            sources: checked
+                .unwrap_or_default()
+                .iter()
+                .map(|source| source.name.clone())
+                .collect(),
         },
         // `kind = "nats"` without `[nats]`, or without the feature, does not load.
         _ => Destination::Files,
@@ -431,7 +443,8 @@ async fn fetch_sources(
     to_stdout: bool,
     sources: Vec<SourceConfig>,
 ) -> anyhow::Result<Result<RunSummary, ExitCode>> {
-    let (output, recovery) = match Output::open(dir, destination(config, to_stdout, false)) {
+    let (output, recovery) = match Output::open(dir, destination(config, to_stdout, Some(&sources)))
+    {
         Ok(opened) => opened,
         Err(err) => {
             eprintln!("nahar: {err}");
@@ -870,6 +883,110 @@ fn export_from_nats(
             Ok(ExitCode::from(EXIT_FAILED))
         }
     }
+}
+
+/// `nahar cluster status`: the group's instances as they describe themselves.
+fn cluster_status(args: &ClusterStatusArgs) -> anyhow::Result<ExitCode> {
+    let config = match load_config(&args.config) {
+        Ok(config) => config,
+        Err(code) => return Ok(code),
+    };
+    let Some(nats) = &config.nats else {
+        eprintln!(
+            "nahar: {}: cluster status needs a [nats] table",
+            config.path.display()
+        );
+        return Ok(ExitCode::from(EXIT_USAGE));
+    };
+    print_cluster_status(&config, nats, args.json)
+}
+
+#[cfg(feature = "nats")]
+fn print_cluster_status(
+    config: &Config,
+    nats: &config::NatsConfig,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    use nahar::cluster::leases::Group;
+    let read = nahar::cluster::Cluster::connect(nats, true).and_then(|cluster| {
+        cluster.wait_connected()?;
+        let reader = cluster.clone();
+        cluster.block_on(async move {
+            match Group::existing(&reader).await? {
+                Some(group) => Ok(Some((group.instances().await?, group.holders().await?))),
+                None => Ok(None),
+            }
+        })?
+    });
+    let (instances, holders) = match read {
+        Ok(Some(found)) => found,
+        Ok(None) => (Vec::new(), Vec::new()),
+        Err(err) => {
+            eprintln!("nahar: {err}");
+            return Ok(ExitCode::from(EXIT_FAILED));
+        }
+    };
+    let held: std::collections::HashSet<&str> = holders.iter().map(|(h, _)| h.as_str()).collect();
+    let mut unheld: Vec<String> = config
+        .sources
+        .iter()
+        .map(nahar::cluster::source_host)
+        .filter(|host| !held.contains(host.as_str()))
+        .collect();
+    unheld.sort();
+    unheld.dedup();
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    if json {
+        serde_json::to_writer(
+            &mut out,
+            &serde_json::json!({"prefix": nats.prefix, "instances": instances, "unheld": unheld}),
+        )?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "{} instance(s) in the group `{}`; {} host(s) held, {} not held",
+            instances.len(),
+            nats.prefix,
+            holders.len(),
+            unheld.len()
+        )?;
+        for instance in &instances {
+            let since = instance
+                .started
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{}  on {} (pid {}, nahar {}, since {since}): {} host(s), {} source(s), lag {}s",
+                instance.id,
+                instance.hostname,
+                instance.pid,
+                instance.version,
+                instance.hosts.len(),
+                instance.sources,
+                instance.lag_secs
+            )?;
+            if !instance.hosts.is_empty() {
+                writeln!(out, "    {}", instance.hosts.join(", "))?;
+            }
+        }
+        if !unheld.is_empty() {
+            writeln!(out, "not held: {}", unheld.join(", "))?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "nats"))]
+fn print_cluster_status(
+    _config: &Config,
+    _nats: &config::NatsConfig,
+    _json: bool,
+) -> anyhow::Result<ExitCode> {
+    eprintln!("nahar: this nahar was built without NATS support (the `nats` cargo feature)");
+    Ok(ExitCode::from(EXIT_USAGE))
 }
 
 #[cfg(not(feature = "nats"))]

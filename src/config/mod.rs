@@ -78,8 +78,11 @@ pub struct NatsConfig {
     /// Names the stream (`<PREFIX>_RECORDS`) and its subjects (`<prefix>.records.<source>`).
     /// Default `nahar`.
     pub prefix: String,
-    /// Replicas of the stream nahar creates. Default 3.
+    /// Replicas of the stream and the key-value buckets nahar creates. Default 3.
     pub replicas: usize,
+    /// How long an instance holds its hosts without renewing (`nahar run`): an instance that
+    /// dies loses them this long after its last renewal. Default 15 s.
+    pub lease: Duration,
 }
 
 impl NatsConfig {
@@ -92,12 +95,24 @@ impl NatsConfig {
     pub fn subject(&self, source: &str) -> String {
         format!("{}.records.{source}", self.prefix)
     }
+
+    /// A key-value bucket of the group: `nahar`, `LEASES` → `NAHAR_LEASES`.
+    pub fn bucket(&self, what: &str) -> String {
+        format!("{}_{what}", self.prefix.to_ascii_uppercase())
+    }
 }
 
 /// `[nats] prefix` when the config does not say.
 pub const DEFAULT_NATS_PREFIX: &str = "nahar";
 /// `[nats] replicas` when the config does not say: a three-node cluster's every node.
 pub const DEFAULT_NATS_REPLICAS: usize = 3;
+/// `[nats] lease` when the config does not say.
+pub const DEFAULT_NATS_LEASE: Duration = Duration::from_secs(15);
+/// The shortest `[nats] lease`: renewals go every third of it, and a renewal is a round trip
+/// through the cluster's Raft.
+pub const MIN_NATS_LEASE: Duration = Duration::from_secs(2);
+/// The longest `[nats] lease`: the hosts of an instance that died wait this long.
+pub const MAX_NATS_LEASE: Duration = Duration::from_secs(600);
 
 /// `[output] memory_budget` when the config does not say: `"256MB"` (sizes are binary: MB is
 /// 2^20 bytes, as `max_body` reads them). Twenty 10 MB feeds of tiny items at once peak at

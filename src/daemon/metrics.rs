@@ -11,6 +11,7 @@ use std::fmt::Write;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use super::cluster::GroupView;
 use crate::pipeline::{DELIVERY_BUCKETS, Deliveries};
 use crate::report::SourceReport;
 
@@ -86,7 +87,12 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition.
-    pub fn render(&self, sources_configured: usize, output: &OutputMetrics) -> String {
+    pub fn render(
+        &self,
+        sources_configured: usize,
+        output: &OutputMetrics,
+        group: Option<&GroupView>,
+    ) -> String {
         let sources = self
             .sources
             .lock()
@@ -283,6 +289,49 @@ impl Metrics {
                 );
             },
         );
+        if let Some(group) = group {
+            family(
+                "nahar_cluster_instances",
+                "gauge",
+                "Live instances of the group, this one included.",
+                &mut |out| {
+                    let _ = writeln!(out, "nahar_cluster_instances {}", group.instances);
+                },
+            );
+            family(
+                "nahar_cluster_hosts_held",
+                "gauge",
+                "Hosts whose sources this instance checks.",
+                &mut |out| {
+                    let _ = writeln!(out, "nahar_cluster_hosts_held {}", group.hosts.len());
+                },
+            );
+            family(
+                "nahar_cluster_lease_changes_total",
+                "counter",
+                "Leases of hosts taken, lost (lapsed or taken by another) and released (handed over).",
+                &mut |out| {
+                    for (change, n) in [
+                        ("acquired", group.acquired),
+                        ("lost", group.lost),
+                        ("released", group.released),
+                    ] {
+                        let _ = writeln!(
+                            out,
+                            "nahar_cluster_lease_changes_total{{change=\"{change}\"}} {n}"
+                        );
+                    }
+                },
+            );
+            family(
+                "nahar_cluster_up",
+                "gauge",
+                "1 when the last round of lease renewals succeeded.",
+                &mut |out| {
+                    let _ = writeln!(out, "nahar_cluster_up {}", u8::from(group.error.is_none()));
+                },
+            );
+        }
         out
     }
 }
@@ -332,7 +381,7 @@ mod tests {
             up: false,
             deliveries,
         };
-        let text = metrics.render(2, &output);
+        let text = metrics.render(2, &output, None);
         for line in [
             "nahar_sources 2",
             "nahar_fetches_total{source=\"kan\",outcome=\"ok\"} 1",
@@ -365,6 +414,6 @@ mod tests {
             );
         }
         metrics.retain(&std::collections::HashSet::new());
-        assert!(!metrics.render(0, &output).contains("kan"));
+        assert!(!metrics.render(0, &output, None).contains("kan"));
     }
 }

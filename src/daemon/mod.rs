@@ -6,11 +6,15 @@
 //! a clean stop on SIGINT/SIGTERM (in-flight checks finish within `shutdown_grace`, then are
 //! abandoned — safely, because a batch is journalled before it is written).
 //! While records cannot leave (the NATS cluster out of reach) no check starts: fetching what
-//! cannot be delivered would only count failures against healthy sources.
+//! cannot be delivered would only count failures against healthy sources. With `nats` output
+//! the daemon is a member of a group ([`cluster`]): it checks only the sources of the hosts it
+//! holds, schedules a host's sources from the cluster's state when it takes the host, and hands
+//! a host over only once its checks are over.
 //! Never: lets a failing or slow source delay another (each check is its own task), swaps in an
 //! invalid config (every error is logged and the running config kept), or loses the schedule
 //! on restart (the next check is kept in the state store).
 
+pub mod cluster;
 pub mod metrics;
 pub mod schedule;
 pub mod service;
@@ -29,6 +33,7 @@ use tokio::time::Instant;
 use crate::config::{Config, SourceConfig};
 use crate::pipeline::{Ingester, Output};
 use crate::report::SourceReport;
+use cluster::{GroupView, LeaseEvent, Membership};
 use metrics::Metrics;
 use schedule::{Inputs, Outcome};
 use slots::{Slot, Slots};
@@ -83,6 +88,8 @@ pub struct Status {
     pub metrics: Metrics,
     /// Where records go, asked for its trouble on every `/health`.
     pub output: Arc<Output>,
+    /// The group this instance is a member of (`nats` output), as its keeper last saw it.
+    pub group: Mutex<Option<GroupView>>,
 }
 
 impl Status {
@@ -123,6 +130,7 @@ pub async fn run(
         sources: Mutex::default(),
         metrics: Metrics::default(),
         output: output.clone(),
+        group: Mutex::default(),
     });
     if let Some(listen) = config.service.as_ref().and_then(|s| s.listen) {
         service::start(listen, status.clone()).await?;
@@ -138,6 +146,15 @@ pub async fn run(
             .map(|source| restore_slot(&output, source, &config))
             .collect(),
     );
+    let (mut membership, mut lease_events) = join_group(&output, &config, &status);
+    if membership.is_some() {
+        // Nothing is checked before its host is taken.
+        for index in 0..config.sources.len() {
+            slots.park(index);
+        }
+    }
+    // Hosts to hand over once their checks are over.
+    let mut draining: HashSet<String> = HashSet::new();
     status.publish_all(slots.health());
     tracing::info!(
         sources = config.sources.len(),
@@ -166,12 +183,26 @@ pub async fn run(
             && tasks.len() < MAX_CHECKS_IN_FLIGHT
             && let Some(index) = slots.start_due(now)
         {
+            if let Some(membership) = &membership
+                && !membership.may_check(&slots.get_mut(index).config.name)
+            {
+                // Its lease lapsed without word yet: the keeper's event follows.
+                slots.park(index);
+                slots.get_mut(index).checking = false;
+                continue;
+            }
             let slot = slots.get_mut(index);
             slot.health.checking = true;
             status.publish(index, &slot.health);
             let ingester = ingester.clone();
             let source = slot.config.clone();
             tasks.spawn(async move { ingester.ingest_source(&source).await });
+        }
+        if let Some(membership) = &membership {
+            let behind = slots
+                .next_due()
+                .map_or(Duration::ZERO, |due| now.saturating_duration_since(due));
+            membership.set_lag(behind);
         }
         let next_due = if paused_by.is_some() {
             now + PAUSED_POLL
@@ -184,8 +215,19 @@ pub async fn run(
             _ = tokio::time::sleep_until(next_due), if tasks.len() < MAX_CHECKS_IN_FLIGHT => {}
             Some(joined) = tasks.join_next(), if !tasks.is_empty() => {
                 match joined {
-                    Ok(report) => finish_check(&output, &status, &config, &mut slots, report),
+                    Ok(report) => {
+                        let source = report.source.clone();
+                        finish_check(&output, &status, &config, &mut slots, report);
+                        if let Some(membership) = &membership {
+                            hand_over_if_done(membership, &slots, &mut draining, &source);
+                        }
+                    }
                     Err(e) => tracing::error!("A check task stopped: {e}"),
+                }
+            }
+            Some(event) = next_lease_event(&mut lease_events) => {
+                if let Some(membership) = &membership {
+                    on_lease_event(&output, &status, &config, &mut slots, membership, &mut draining, event);
                 }
             }
             _ = sigterm.recv() => break Control::Shutdown,
@@ -211,6 +253,9 @@ pub async fn run(
                 });
                 if let Some((new_config, new_ingester)) = reloaded {
                     slots = apply_reload(&output, &config, &new_config, slots);
+                    if let Some(membership) = &mut membership {
+                        reconfigure(membership, &new_config, &mut slots);
+                    }
                     config = new_config;
                     if let Some(new_ingester) = new_ingester {
                         ingester = new_ingester;
@@ -251,8 +296,141 @@ pub async fn run(
         tasks.abort_all();
     }
     output.close_async().await;
+    if let Some(membership) = &mut membership {
+        membership.leave().await;
+    }
     tracing::info!("Daemon stopped.");
     Ok(())
+}
+
+/// Joins the group of the output's cluster (`nats` output): the scheduler's side of the
+/// keeper and its events; `None` for files.
+fn join_group(
+    output: &Arc<Output>,
+    config: &Config,
+    status: &Arc<Status>,
+) -> (
+    Option<Membership>,
+    Option<tokio::sync::mpsc::UnboundedReceiver<LeaseEvent>>,
+) {
+    #[cfg(feature = "nats")]
+    if let Some(shared) = output.shared_state() {
+        let (membership, events) = cluster::start(
+            shared.cluster().clone(),
+            shared.clone(),
+            config,
+            Arc::clone(status),
+        );
+        return (Some(membership), Some(events));
+    }
+    let _ = (output, config, status);
+    (None, None)
+}
+
+async fn next_lease_event(
+    events: &mut Option<tokio::sync::mpsc::UnboundedReceiver<LeaseEvent>>,
+) -> Option<LeaseEvent> {
+    match events {
+        Some(events) => events.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Wakes, parks or drains the sources of the event's host.
+fn on_lease_event(
+    output: &Output,
+    status: &Status,
+    config: &Config,
+    slots: &mut Slots,
+    membership: &Membership,
+    draining: &mut HashSet<String>,
+    event: LeaseEvent,
+) {
+    let host = match &event {
+        LeaseEvent::Acquired(host) | LeaseEvent::Lost(host) | LeaseEvent::Drain(host) => host,
+    };
+    let indices: Vec<usize> = cluster::sources_on(membership, host)
+        .filter_map(|source| slots.index_of(source))
+        .collect();
+    match &event {
+        LeaseEvent::Acquired(_) => {
+            draining.remove(host);
+            for index in indices {
+                // The state the keeper just read: the schedule the last holder kept.
+                let Some(source) = slots.get(index).map(|slot| slot.config.clone()) else {
+                    continue;
+                };
+                let fresh = restore_slot(output, &source, config);
+                let slot = slots.get_mut(index);
+                slot.health = SourceHealth {
+                    checking: slot.checking,
+                    ..fresh.health
+                };
+                slot.cadence = fresh.cadence;
+                slot.not_before = fresh.not_before;
+                status.publish(index, &slot.health);
+                slots.wake(index, fresh.due);
+            }
+        }
+        LeaseEvent::Lost(_) => {
+            draining.remove(host);
+            for index in indices {
+                slots.park(index);
+            }
+        }
+        LeaseEvent::Drain(_) => {
+            for index in &indices {
+                slots.park(*index);
+            }
+            draining.insert(host.clone());
+            if let Some(source) = cluster::sources_on(membership, host).next() {
+                let source = source.to_owned();
+                hand_over_if_done(membership, slots, draining, &source);
+            } else {
+                draining.remove(host);
+                membership.drained(host);
+            }
+        }
+    }
+}
+
+/// Hands the host of `source` over when it is draining and none of its checks is under way.
+fn hand_over_if_done(
+    membership: &Membership,
+    slots: &Slots,
+    draining: &mut HashSet<String>,
+    source: &str,
+) {
+    let Some(host) = membership.host_of(source) else {
+        return;
+    };
+    if !draining.contains(host) {
+        return;
+    }
+    let busy = cluster::sources_on(membership, host)
+        .filter_map(|name| slots.index_of(name).and_then(|i| slots.get(i)))
+        .any(|slot| slot.checking);
+    if !busy {
+        let host = host.to_owned();
+        draining.remove(&host);
+        membership.drained(&host);
+    }
+}
+
+/// A reloaded config: the keeper balances its hosts, and the sources of hosts not held wait.
+fn reconfigure(membership: &mut Membership, config: &Config, slots: &mut Slots) {
+    #[cfg(feature = "nats")]
+    membership.reconfigure(config);
+    #[cfg(not(feature = "nats"))]
+    let _ = config;
+    for index in 0..config.sources.len() {
+        let held = slots
+            .get(index)
+            .is_some_and(|slot| membership.may_check(&slot.config.name));
+        if !held {
+            slots.park(index);
+        }
+    }
 }
 
 /// A source's slot at start: due at the stored next check (if it is not further away than the

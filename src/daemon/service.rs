@@ -4,7 +4,9 @@
 //! address. `/health` answers 200 when no source is failing, 503 when every source is; its body
 //! has the overall `status` (`ok`, `degraded`, `failing`, or `starting` before any check), the
 //! output (`kind`, and the `error` that keeps records from leaving, like a NATS cluster out of
-//! reach, which makes the status at least `degraded`) and per source the last success, last
+//! reach, which makes the status at least `degraded`), with `nats` output the group (this
+//! instance, how many there are, the hosts it holds, its lease changes, the error of its last
+//! renewal round, which also makes the status `degraded`) and per source the last success, last
 //! error, next check and consecutive failures.
 //! Its clients cannot hurt ingestion: at most [`MAX_CONNECTIONS`] are open at once (a new one
 //! closes the oldest, which is the idle one whenever requests are answered in milliseconds), a
@@ -23,6 +25,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 
+use super::cluster::GroupView;
 use super::metrics::OutputMetrics;
 use super::{DaemonError, SourceHealth, Status};
 
@@ -89,6 +92,8 @@ async fn serve(listener: tokio::net::TcpListener, app: Router) {
 struct Health<'a> {
     status: &'static str,
     output: OutputHealth,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cluster: Option<GroupView>,
     sources: &'a [SourceHealth],
 }
 
@@ -131,8 +136,14 @@ async fn health(
         kind: status.output.sink_kind(),
         error: status.output.sink_problem(),
     };
+    let cluster = status
+        .group
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone();
+    let cluster_error = cluster.as_ref().is_some_and(|group| group.error.is_some());
     let overall = match overall(&sources) {
-        "ok" | "starting" if output.error.is_some() => "degraded",
+        "ok" | "starting" if output.error.is_some() || cluster_error => "degraded",
         other => other,
     };
     let code = if overall == "failing" {
@@ -143,6 +154,7 @@ async fn health(
     let body = serde_json::to_string(&Health {
         status: overall,
         output,
+        cluster,
         sources: &sources,
     })
     .unwrap_or_else(|e| format!("{{\"status\":\"error\",\"error\":\"{e}\"}}"));
@@ -169,6 +181,11 @@ async fn metrics(
                 up: status.output.sink_problem().is_none(),
                 deliveries: status.output.deliveries(),
             },
+            status
+                .group
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .as_ref(),
         ),
     )
 }

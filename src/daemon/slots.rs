@@ -28,6 +28,8 @@ pub(super) struct Slot {
     pub(super) cadence: Option<Cadence>,
     /// Not before this, the server asked (`Retry-After`, cache hints): no reload hurries it.
     pub(super) not_before: Instant,
+    /// Out of the queue: its host is another instance's (a group's member), until woken.
+    pub(super) parked: bool,
 }
 
 impl Slot {
@@ -40,6 +42,7 @@ impl Slot {
             health,
             cadence: None,
             not_before: due,
+            parked: false,
         }
     }
 
@@ -86,7 +89,7 @@ impl Slots {
         let queue = slots
             .iter()
             .enumerate()
-            .filter(|(_, slot)| !slot.checking)
+            .filter(|(_, slot)| !slot.checking && !slot.parked)
             .map(|(index, slot)| Reverse((slot.due, index)))
             .collect();
         Slots {
@@ -121,6 +124,30 @@ impl Slots {
         self.queue.push(Reverse((due, index)));
     }
 
+    /// Takes the slot out of the queue (a check under way finishes; it is not queued again)
+    /// until [`Slots::wake`].
+    pub(super) fn park(&mut self, index: usize) {
+        if let Some(slot) = self.slots.get_mut(index) {
+            slot.parked = true;
+        }
+    }
+
+    /// Queues a parked slot again, due at `due`.
+    pub(super) fn wake(&mut self, index: usize, due: Instant) {
+        if let Some(slot) = self.slots.get_mut(index) {
+            slot.parked = false;
+            if !slot.checking {
+                self.schedule(index, due);
+            } else {
+                slot.due = due;
+            }
+        }
+    }
+
+    pub(super) fn get(&self, index: usize) -> Option<&Slot> {
+        self.slots.get(index)
+    }
+
     /// The most overdue slot due by `now`, marked as being checked.
     pub(super) fn start_due(&mut self, now: Instant) -> Option<usize> {
         while let Some(&Reverse((due, index))) = self.queue.peek() {
@@ -153,7 +180,7 @@ impl Slots {
     fn is_stale(&self, due: Instant, index: usize) -> bool {
         self.slots
             .get(index)
-            .is_none_or(|slot| slot.checking || slot.due != due)
+            .is_none_or(|slot| slot.checking || slot.parked || slot.due != due)
     }
 }
 
@@ -195,6 +222,27 @@ mod tests {
         assert_eq!(slots.next_due(), Some(now + s(10)));
         assert_eq!(slots.index_of("late"), Some(1));
         assert_eq!(slots.index_of("gone"), None);
+    }
+
+    #[test]
+    fn a_parked_slot_is_never_due_until_woken() {
+        let now = Instant::now();
+        let s = Duration::from_secs;
+        let mut slots = Slots::new(vec![slot("a", now - s(10)), slot("b", now + s(50))]);
+        slots.park(0);
+        assert_eq!(slots.next_due(), Some(now + s(50)));
+        assert_eq!(slots.start_due(now), None);
+        // A check that finishes on a parked slot does not queue it.
+        slots.schedule(0, now - s(5));
+        assert_eq!(slots.start_due(now), None);
+        slots.wake(0, now - s(1));
+        assert_eq!(slots.start_due(now), Some(0));
+        // Parked while being checked, woken before it finished: queued when it finishes.
+        slots.park(0);
+        slots.wake(0, now);
+        assert_eq!(slots.start_due(now), None);
+        slots.schedule(0, now);
+        assert_eq!(slots.start_due(now), Some(0));
     }
 
     #[test]

@@ -25,7 +25,6 @@ use crate::text::Analyzer;
 use crate::{extract, parse};
 pub use output::{
     DELIVERY_BUCKETS, Deliveries, Destination, EncodedBatch, Output, OutputError, Recovery,
-    SYNC_EVERY,
 };
 
 /// Everything a pass over sources shares: the fetcher (one client, per-host limits), the

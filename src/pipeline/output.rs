@@ -7,8 +7,8 @@
 //! is under way are written together (group commit): one journal transaction, one append and
 //! fsync per file, one transaction marking them seen — so a thousand sources finishing together
 //! cost a few fsyncs, not three thousand. The same thread stores the source states set between
-//! batches (with the next group, or synced after [`SYNC_EVERY`] without one) and otherwise
-//! sleeps: an idle daemon's writer wakes twice a minute. How long each delivery took and how
+//! batches (with the next group, or after [`State::save_every`] without one) and otherwise
+//! sleeps: an idle daemon's writer wakes twice a minute (every second with a cluster's state). How long each delivery took and how
 //! it ended is counted ([`Deliveries`]) for `/metrics`.
 //! Never: runs on the async runtime (a commit waits for the disk), marks an item seen before its
 //! line is durable, or lets one batch's failed write touch another's file.
@@ -26,14 +26,8 @@ use crate::record::Record;
 use crate::report::Failure;
 use crate::sink::{JsonlSink, OutputLock, SinkError};
 use crate::state::{
-    BatchTicket, Durable, PendingBatch, PendingItem, SourceState, State, StateError,
+    BatchTicket, Durable, LocalState, PendingBatch, PendingItem, SourceState, State, StateError,
 };
-
-/// Source states set between batches (304s, failures, the schedule) are synced to disk at least
-/// this often: a crash loses at most this much of the schedule (an early check each), never a
-/// record. (Storing them unsynced sooner would gain nothing: an unsynced transaction is lost
-/// with the process, like memory.)
-pub const SYNC_EVERY: Duration = Duration::from_secs(30);
 /// Most batches written together.
 const GROUP_BATCHES: usize = 256;
 
@@ -93,7 +87,7 @@ enum SinkProbe {
     Files,
     Stdout,
     #[cfg(feature = "nats")]
-    Nats(crate::sink::nats::NatsConnection),
+    Nats(crate::cluster::Cluster),
 }
 
 /// The writer thread and the way to it.
@@ -183,11 +177,26 @@ pub enum Destination {
     Files,
     /// JSON Lines on stdout (`--out -`).
     Stdout,
-    /// The JetStream stream of `[nats]`. With `patient` (the daemon), a cluster that cannot
-    /// be reached at start is waited for instead of refused.
+    /// The JetStream stream of `[nats]`, and the state in its buckets. With `patient` (the
+    /// daemon), a cluster that cannot be reached at start is waited for instead of refused.
+    /// The state of `sources` is read at once (`nahar fetch`: the sources it checks; a daemon
+    /// reads a host's sources when it takes the host).
     #[cfg(feature = "nats")]
     Nats {
         config: crate::config::NatsConfig,
+        patient: bool,
+        sources: Vec<String>,
+    },
+}
+
+/// The sink to make on the writer thread, once the state is open.
+enum SinkPlan {
+    /// The records files, when they were opened for the repair already.
+    Files(Option<JsonlSink>),
+    Stdout,
+    #[cfg(feature = "nats")]
+    Nats {
+        cluster: crate::cluster::Cluster,
         patient: bool,
     },
 }
@@ -228,42 +237,47 @@ impl Output {
         } else {
             (None, Vec::new())
         };
-        let state = Arc::new(State::open(&dir.join("state"))?);
         let mut recovery = Recovery {
             torn_lines: repairs.len(),
             ..Recovery::default()
         };
-        for (ticket, batch) in state.pending()? {
-            let written = match &files {
-                Some(sink) if batch.file.ends_with(".jsonl") => {
-                    sink.written_since(&batch.file, batch.offset)?
+        let (state, plan) = match destination {
+            #[cfg(feature = "nats")]
+            Destination::Nats {
+                config,
+                patient,
+                sources,
+            } => {
+                let cluster =
+                    crate::cluster::Cluster::connect(&config, patient).map_err(SinkError::from)?;
+                let shared = crate::state::SharedState::new(cluster.clone());
+                if !sources.is_empty() {
+                    shared.load_sources_blocking(sources)?;
                 }
-                // Stdout and the stream cannot be read back: the batch's items are fetched
-                // and sent again.
-                _ => Default::default(),
-            };
-            let resolved = state.resolve_batch(&ticket, &batch, &written)?;
-            tracing::warn!(
-                source = %batch.source,
-                recovered = resolved.recovered,
-                missing = resolved.missing,
-                "Resolved a batch interrupted by a previous run: durable records kept, the rest will be fetched again."
-            );
-            recovery.recovered += resolved.recovered;
-            recovery.missing += resolved.missing;
-        }
-        // The sink is made on the writer thread, which owns it: a NATS connection is driven
-        // by a runtime of its own there, which cannot be started inside the caller's.
+                (State::Shared(shared), SinkPlan::Nats { cluster, patient })
+            }
+            other => {
+                let local = LocalState::open(&dir.join("state"))?;
+                recover(&local, files.as_ref(), &mut recovery)?;
+                let plan = match other {
+                    Destination::Stdout => SinkPlan::Stdout,
+                    _ => SinkPlan::Files(files),
+                };
+                (State::Local(local), plan)
+            }
+        };
+        let state = Arc::new(state);
+        // The sink is made on the writer thread, which owns it.
         let make_sink = move || -> Result<RecordSink, SinkError> {
-            Ok(match destination {
-                Destination::Files => RecordSink::Jsonl(match files {
+            Ok(match plan {
+                SinkPlan::Files(files) => RecordSink::Jsonl(match files {
                     Some(files) => files,
                     None => JsonlSink::open(&records)?.0,
                 }),
-                Destination::Stdout => RecordSink::Stdout,
+                SinkPlan::Stdout => RecordSink::Stdout,
                 #[cfg(feature = "nats")]
-                Destination::Nats { config, patient } => RecordSink::Nats(Box::new(
-                    crate::sink::nats::NatsSink::open(&config, patient)?,
+                SinkPlan::Nats { cluster, patient } => RecordSink::Nats(Box::new(
+                    crate::sink::nats::NatsSink::new(cluster, patient)?,
                 )),
             })
         };
@@ -281,7 +295,7 @@ impl Output {
                             RecordSink::Jsonl(_) => SinkProbe::Files,
                             RecordSink::Stdout => SinkProbe::Stdout,
                             #[cfg(feature = "nats")]
-                            RecordSink::Nats(nats) => SinkProbe::Nats(nats.connection()),
+                            RecordSink::Nats(nats) => SinkProbe::Nats(nats.cluster().clone()),
                         };
                         let _ = ready.send(Ok(probe));
                         write_until_closed(&state, &sink, &messages, &deliveries);
@@ -329,6 +343,15 @@ impl Output {
         &self.state
     }
 
+    /// The cluster's state, with `nats` output: a daemon joins the group through it.
+    #[cfg(feature = "nats")]
+    pub fn shared_state(&self) -> Option<&crate::state::SharedState> {
+        match &*self.state {
+            State::Shared(shared) => Some(shared),
+            State::Local(_) => None,
+        }
+    }
+
     /// Where records go: `files`, `stdout` or `nats` (for `/health`).
     pub fn sink_kind(&self) -> &'static str {
         match self.probe {
@@ -345,7 +368,7 @@ impl Output {
         match &self.probe {
             SinkProbe::Files | SinkProbe::Stdout => None,
             #[cfg(feature = "nats")]
-            SinkProbe::Nats(connection) => connection.problem(),
+            SinkProbe::Nats(cluster) => cluster.problem(),
         }
     }
 
@@ -436,6 +459,35 @@ impl Drop for Output {
     }
 }
 
+/// Resolves the batches a previous process left half-written in the local store: what the
+/// records files hold is marked seen, the rest will be fetched again.
+fn recover(
+    state: &LocalState,
+    files: Option<&JsonlSink>,
+    recovery: &mut Recovery,
+) -> Result<(), OutputError> {
+    for (ticket, batch) in state.pending()? {
+        let written = match files {
+            Some(sink) if batch.file.ends_with(".jsonl") => {
+                sink.written_since(&batch.file, batch.offset)?
+            }
+            // Stdout and the stream cannot be read back: the batch's items are fetched and
+            // sent again.
+            _ => Default::default(),
+        };
+        let resolved = state.resolve_batch(&ticket, &batch, &written)?;
+        tracing::warn!(
+            source = %batch.source,
+            recovered = resolved.recovered,
+            missing = resolved.missing,
+            "Resolved a batch interrupted by a previous run: durable records kept, the rest will be fetched again."
+        );
+        recovery.recovered += resolved.recovered;
+        recovery.missing += resolved.missing;
+    }
+    Ok(())
+}
+
 /// The writer thread: batches as they come, written in groups; unsaved source states stored
 /// when nothing else is written.
 fn write_until_closed(
@@ -447,7 +499,7 @@ fn write_until_closed(
     // Whether a transaction was committed unsynced since the last synced one.
     let mut unsynced = false;
     loop {
-        let first = match inbox.recv_timeout(SYNC_EVERY) {
+        let first = match inbox.recv_timeout(state.save_every()) {
             Ok(message) => message,
             Err(RecvTimeoutError::Timeout) => {
                 if unsynced || state.has_unsaved() {
@@ -629,9 +681,9 @@ fn publish(
         let before = records.len();
         for (item, json) in batch.items.iter().zip(lines) {
             records.push(NatsRecord {
-                source: &batch.source,
+                subject: nats.subject(&batch.source),
                 message_id: format!("{}.{}", item.id, item.revision),
-                json,
+                json: bytes::Bytes::copy_from_slice(json),
             });
         }
         if records.len() - before != batch.items.len() {
@@ -647,7 +699,7 @@ fn publish(
         }
     }
     if outcome.is_ok() {
-        outcome = nats.publish(&records);
+        outcome = nats.publish(records);
     }
     HashMap::from([(NATS_FILE.to_owned(), outcome)])
 }

@@ -22,121 +22,39 @@ use async_nats::jetstream::{self, message::PublishMessage};
 use bytes::Bytes;
 
 use super::SinkError;
-use crate::config::NatsConfig;
+use crate::cluster::{Cluster, ClusterError, NATS_TIMEOUT};
 
-/// How long connecting, creating the stream and each acknowledgement may take.
-const NATS_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// A connection to the JetStream server that records are published to.
-pub struct NatsSink {
-    runtime: tokio::runtime::Runtime,
-    client: async_nats::Client,
-    jetstream: jetstream::Context,
-    config: NatsConfig,
-    /// The configured servers, as errors name them.
-    servers: String,
-    /// Whether the stream was found or made and takes the records' subjects.
-    stream_ready: std::cell::Cell<bool>,
-}
-
-impl std::fmt::Debug for NatsSink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NatsSink")
-            .field("servers", &self.servers)
-            .field("stream", &self.config.stream())
-            .finish_non_exhaustive()
-    }
-}
-
-/// One record to publish: its source, `<id>.<revision>` and its JSON.
-#[derive(Debug)]
-pub struct NatsRecord<'a> {
-    pub source: &'a str,
-    pub message_id: String,
-    pub json: &'a [u8],
-}
-
-/// How the connection is doing, for `/health`: a clone of the client, which follows the
-/// connection the sink's runtime drives.
-#[derive(Debug, Clone)]
-pub struct NatsConnection {
-    client: async_nats::Client,
-    servers: String,
-}
-
-impl NatsConnection {
-    /// `None` while connected; else what is wrong, naming the servers.
-    pub fn problem(&self) -> Option<String> {
-        match self.client.connection_state() {
-            async_nats::connection::State::Connected => None,
-            state => Some(format!("NATS ({}): {state}", self.servers)),
+impl From<ClusterError> for SinkError {
+    fn from(err: ClusterError) -> SinkError {
+        SinkError::Nats {
+            servers: err.servers,
+            message: err.message,
         }
     }
 }
 
+/// The stream records are published to, through the group's [`Cluster`] connection.
+#[derive(Debug)]
+pub struct NatsSink {
+    cluster: Cluster,
+    /// Whether the stream was found or made and takes the records' subjects.
+    stream_ready: std::cell::Cell<bool>,
+}
+
+/// One record to publish: its source, `<id>.<revision>` and its JSON.
+#[derive(Debug)]
+pub struct NatsRecord {
+    pub subject: String,
+    pub message_id: String,
+    pub json: Bytes,
+}
+
 impl NatsSink {
-    /// Connects to the first reachable server of `config` and makes sure the stream exists
-    /// (file storage, `replicas`, every subject `<prefix>.records.>`). With `patient` (the
-    /// daemon), an unreachable cluster is not an error: the client keeps trying in the
-    /// background, and the stream is looked for before the first publish.
-    pub fn open(config: &NatsConfig, patient: bool) -> Result<NatsSink, SinkError> {
-        let servers = config
-            .servers
-            .iter()
-            .map(url::Url::as_str)
-            .collect::<Vec<_>>()
-            .join(", ");
-        let fail = |message: String| SinkError::Nats {
-            servers: servers.clone(),
-            message,
-        };
-        // A worker thread of its own, not a runtime driven only while the writer publishes: a
-        // daemon pauses its checks until the client is connected, so the client must get
-        // there with nothing published.
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("nahar-nats")
-            .enable_all()
-            .build()
-            .map_err(|e| fail(format!("starting the NATS client: {e}")))?;
-        let addresses = config
-            .servers
-            .iter()
-            .map(|url| async_nats::ServerAddr::from_url(url.clone()))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| fail(e.to_string()))?;
-        let client = runtime.block_on(async {
-            let mut options = async_nats::ConnectOptions::new()
-                .name("nahar")
-                .connection_timeout(NATS_TIMEOUT)
-                .request_timeout(Some(NATS_TIMEOUT));
-            if patient {
-                options = options.retry_on_initial_connect();
-            }
-            if let Some(credentials) = &config.credentials {
-                options = options.credentials_file(credentials).await.map_err(|e| {
-                    fail(format!(
-                        "reading the credentials file {}: {e}",
-                        credentials.display()
-                    ))
-                })?;
-            }
-            options
-                .connect(addresses)
-                .await
-                .map_err(|e| fail(format!("cannot connect: {e}")))
-        })?;
-        // The context starts a task of its own: inside the sink's runtime.
-        let jetstream = {
-            let _inside = runtime.enter();
-            jetstream::new(client.clone())
-        };
+    /// Publishes through `cluster`. With `patient` (the daemon), the stream is looked for
+    /// before the first publish; else at once (`nahar fetch` refuses to start without it).
+    pub fn new(cluster: Cluster, patient: bool) -> Result<NatsSink, SinkError> {
         let sink = NatsSink {
-            runtime,
-            jetstream,
-            client,
-            config: config.clone(),
-            servers,
+            cluster,
             stream_ready: std::cell::Cell::new(false),
         };
         if !patient {
@@ -145,39 +63,8 @@ impl NatsSink {
         Ok(sink)
     }
 
-    /// A connection for reading the stream (no stream is created).
-    fn open_stream(config: &NatsConfig) -> Result<NatsSink, SinkError> {
-        let sink = NatsSink::open(config, true)?;
-        // Patient so as not to create the stream; a reader still needs a server now.
-        let connected = sink.runtime.block_on(async {
-            let deadline = tokio::time::Instant::now() + NATS_TIMEOUT;
-            while sink.client.connection_state() != async_nats::connection::State::Connected {
-                if tokio::time::Instant::now() > deadline {
-                    return false;
-                }
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            true
-        });
-        if !connected {
-            return Err(sink.error("cannot connect".to_owned()));
-        }
-        Ok(sink)
-    }
-
-    /// What `/health` asks about the connection.
-    pub fn connection(&self) -> NatsConnection {
-        NatsConnection {
-            client: self.client.clone(),
-            servers: self.servers.clone(),
-        }
-    }
-
     fn error(&self, message: String) -> SinkError {
-        SinkError::Nats {
-            servers: self.servers.clone(),
-            message,
-        }
+        self.cluster.error(message).into()
     }
 
     /// Finds or creates the stream, once: a stream made by hand must still take the records'
@@ -186,22 +73,26 @@ impl NatsSink {
         if self.stream_ready.get() {
             return Ok(());
         }
-        let name = self.config.stream();
-        let subjects = self.config.subject(">");
-        let stream = self
-            .runtime
-            .block_on(
-                self.jetstream
-                    .get_or_create_stream(jetstream::stream::Config {
-                        name: name.clone(),
-                        subjects: vec![subjects.clone()],
-                        storage: jetstream::stream::StorageType::File,
-                        num_replicas: self.config.replicas,
-                        ..Default::default()
-                    }),
-            )
+        let config = self.cluster.config();
+        let name = config.stream();
+        let subjects = config.subject(">");
+        let wanted = jetstream::stream::Config {
+            name: name.clone(),
+            subjects: vec![subjects.clone()],
+            storage: jetstream::stream::StorageType::File,
+            num_replicas: config.replicas,
+            ..Default::default()
+        };
+        let jetstream = self.cluster.jetstream().clone();
+        let taken = self
+            .cluster
+            .block_on(async move {
+                jetstream
+                    .get_or_create_stream(wanted)
+                    .await
+                    .map(|stream| stream.cached_info().config.subjects.clone())
+            })?
             .map_err(|e| self.error(format!("the stream {name}: {e}")))?;
-        let taken = &stream.cached_info().config.subjects;
         if !taken.iter().any(|s| *s == subjects || s == ">") {
             return Err(self.error(format!(
                 "the stream {name} exists but does not take {subjects} (its subjects: {})",
@@ -212,35 +103,46 @@ impl NatsSink {
         Ok(())
     }
 
+    /// The connection, for what `/health` asks about it.
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    /// The subject of a source's records.
+    pub fn subject(&self, source: &str) -> String {
+        self.cluster.config().subject(source)
+    }
+
     /// Publishes the records in order and waits until the server acknowledged each one (a
     /// duplicate the server dropped counts as acknowledged: the record is in the stream).
-    pub fn publish(&self, records: &[NatsRecord<'_>]) -> Result<(), SinkError> {
+    pub fn publish(&self, records: Vec<NatsRecord>) -> Result<(), SinkError> {
         self.ensure_stream()?;
-        let fail = |message: String| self.error(message);
-        self.runtime.block_on(async {
-            let mut acks = Vec::with_capacity(records.len());
-            for record in records {
-                let subject = self.config.subject(record.source);
-                let message = PublishMessage::build()
-                    .payload(Bytes::copy_from_slice(record.json))
-                    .message_id(&record.message_id);
-                let ack = tokio::time::timeout(
-                    NATS_TIMEOUT,
-                    self.jetstream.send_publish(subject, message),
-                )
-                .await
-                .map_err(|_| fail("publishing timed out".to_owned()))?
-                .map_err(|e| fail(format!("publishing: {e}")))?;
-                acks.push(ack);
-            }
-            for ack in acks {
-                tokio::time::timeout(NATS_TIMEOUT, ack)
+        let jetstream = self.cluster.jetstream().clone();
+        self.cluster
+            .block_on(async move {
+                let mut acks = Vec::with_capacity(records.len());
+                for record in records {
+                    let message = PublishMessage::build()
+                        .payload(record.json)
+                        .message_id(&record.message_id);
+                    let ack = tokio::time::timeout(
+                        NATS_TIMEOUT,
+                        jetstream.send_publish(record.subject, message),
+                    )
                     .await
-                    .map_err(|_| fail("no acknowledgement from the server in time".to_owned()))?
-                    .map_err(|e| fail(format!("not acknowledged: {e}")))?;
-            }
-            Ok(())
-        })
+                    .map_err(|_| "publishing timed out".to_owned())?
+                    .map_err(|e| format!("publishing: {e}"))?;
+                    acks.push(ack);
+                }
+                for ack in acks {
+                    tokio::time::timeout(NATS_TIMEOUT, ack)
+                        .await
+                        .map_err(|_| "no acknowledgement from the server in time".to_owned())?
+                        .map_err(|e| format!("not acknowledged: {e}"))?;
+                }
+                Ok::<(), String>(())
+            })?
+            .map_err(|message| self.error(message))
     }
 }
 
@@ -252,68 +154,83 @@ const EXPORT_IDLE: Duration = Duration::from_secs(5);
 /// by the time it received them — handing each record's JSON to `each`; returns how many.
 /// Reads what the stream held when the export began, and stops there.
 pub fn export(
-    config: &NatsConfig,
+    config: &crate::config::NatsConfig,
     since: Option<chrono::DateTime<chrono::Utc>>,
     mut each: impl FnMut(&[u8]) -> Result<(), SinkError>,
 ) -> Result<u64, SinkError> {
     use futures_util::StreamExt;
-    let sink = NatsSink::open_stream(config)?;
-    let fail = |message: String| sink.error(message);
-    sink.runtime.block_on(async {
+    // Patient so as not to create the stream; a reader still needs a server now.
+    let cluster = Cluster::connect(config, true)?;
+    cluster.wait_connected()?;
+    let since = since
+        .map(|t| {
+            time::OffsetDateTime::from_unix_timestamp(t.timestamp())
+                .map_err(|e| cluster.error(format!("--since: {e}")))
+        })
+        .transpose()?;
+    // The messages come through a bounded channel to this thread, where `each` runs.
+    let (sender, mut received) = tokio::sync::mpsc::channel::<Bytes>(256);
+    let reader = {
+        let jetstream = cluster.jetstream().clone();
         let name = config.stream();
-        let mut stream = sink
-            .jetstream
-            .get_stream(&name)
-            .await
-            .map_err(|e| fail(format!("the stream {name}: {e}")))?;
-        let state = stream
-            .info()
-            .await
-            .map_err(|e| fail(format!("the stream {name}: {e}")))?
-            .state
-            .clone();
-        let since = since
-            .map(|t| {
-                time::OffsetDateTime::from_unix_timestamp(t.timestamp())
-                    .map_err(|e| fail(format!("--since: {e}")))
-            })
-            .transpose()?;
-        if state.messages == 0 || since.is_some_and(|since| since > state.last_timestamp) {
-            return Ok(0);
-        }
-        let deliver_policy = match since {
-            Some(start_time) => jetstream::consumer::DeliverPolicy::ByStartTime { start_time },
-            None => jetstream::consumer::DeliverPolicy::All,
-        };
-        let consumer = stream
-            .create_consumer(jetstream::consumer::pull::OrderedConfig {
-                filter_subject: config.subject(">"),
-                deliver_policy,
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| fail(format!("reading the stream {name}: {e}")))?;
-        let mut messages = consumer
-            .messages()
-            .await
-            .map_err(|e| fail(format!("reading the stream {name}: {e}")))?;
-        let mut count = 0;
-        loop {
-            let next = match tokio::time::timeout(EXPORT_IDLE, messages.next()).await {
-                Ok(Some(next)) => next,
-                Ok(None) | Err(_) => break,
-            };
-            let message = next.map_err(|e| fail(format!("reading the stream {name}: {e}")))?;
-            each(&message.payload)?;
-            count += 1;
-            let sequence = message
-                .info()
-                .map_err(|e| fail(format!("reading the stream {name}: {e}")))?
-                .stream_sequence;
-            if sequence >= state.last_sequence {
-                break;
+        let filter_subject = config.subject(">");
+        async move {
+            let fail = |e: &dyn std::fmt::Display| format!("reading the stream {name}: {e}");
+            let mut stream = jetstream.get_stream(&name).await.map_err(|e| fail(&e))?;
+            let state = stream.info().await.map_err(|e| fail(&e))?.state.clone();
+            if state.messages == 0 || since.is_some_and(|since| since > state.last_timestamp) {
+                return Ok(());
             }
+            let deliver_policy = match since {
+                Some(start_time) => jetstream::consumer::DeliverPolicy::ByStartTime { start_time },
+                None => jetstream::consumer::DeliverPolicy::All,
+            };
+            let consumer = stream
+                .create_consumer(jetstream::consumer::pull::OrderedConfig {
+                    filter_subject,
+                    deliver_policy,
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| fail(&e))?;
+            let mut messages = consumer.messages().await.map_err(|e| fail(&e))?;
+            loop {
+                let next = match tokio::time::timeout(EXPORT_IDLE, messages.next()).await {
+                    Ok(Some(next)) => next,
+                    Ok(None) | Err(_) => break,
+                };
+                let message = next.map_err(|e| fail(&e))?;
+                let sequence = message.info().map_err(|e| fail(&e))?.stream_sequence;
+                let payload = message.payload.clone();
+                // The reader (the caller's thread) may have stopped on an error of its own.
+                let sent = sender.send(payload).await;
+                if sent.is_err() || sequence >= state.last_sequence {
+                    break;
+                }
+            }
+            Ok::<(), String>(())
         }
-        Ok(count)
-    })
+    };
+    let task = {
+        let cluster = cluster.clone();
+        std::thread::spawn(move || cluster.block_on(reader))
+    };
+    let mut count = 0;
+    let mut failed = None;
+    while let Some(payload) = received.blocking_recv() {
+        if let Err(err) = each(&payload) {
+            failed = Some(err);
+            break;
+        }
+        count += 1;
+    }
+    drop(received);
+    let read = task
+        .join()
+        .map_err(|_| cluster.error("the export stopped".to_owned()))?;
+    if let Some(err) = failed {
+        return Err(err);
+    }
+    read?.map_err(|message| cluster.error(message))?;
+    Ok(count)
 }

@@ -15,8 +15,8 @@ const LEAVES: &[&str] = &["text", "links", "dates", "hash", "markup", "files", "
 /// The stages in pipeline order (each may use the ones before it), then what stands beside the
 /// pipeline.
 const STAGES: &[&str] = &[
-    "config", "fetch", "parse", "extract", "record", "state", "sink", "report", "pipeline",
-    "daemon",
+    "config", "fetch", "parse", "extract", "record", "cluster", "state", "sink", "report",
+    "pipeline", "daemon",
 ];
 const BESIDE: &[(&str, &[&str])] = &[("opml", &["config"]), ("cli", &[])];
 

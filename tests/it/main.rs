@@ -34,3 +34,4 @@ mod peak;
 #[cfg(feature = "nats")]
 mod nats_server;
 mod nats;
+mod group;

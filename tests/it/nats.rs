@@ -49,7 +49,7 @@ fn fetch_from(dir: &Path, servers: &[String], replicas: usize, feed: &str) -> Ru
 }
 
 /// Every message of the stream, in order (see [`read_stream`]).
-fn stream_messages(server: &str) -> Vec<(String, String, serde_json::Value)> {
+pub fn stream_messages(server: &str) -> Vec<(String, String, serde_json::Value)> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -63,7 +63,7 @@ fn stream_messages(server: &str) -> Vec<(String, String, serde_json::Value)> {
 }
 
 /// How many messages the stream holds; `None` while there is no stream (or no server).
-fn stream_len(server: &str) -> Option<u64> {
+pub fn stream_len(server: &str) -> Option<u64> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -74,6 +74,24 @@ fn stream_len(server: &str) -> Option<u64> {
         let mut stream = jetstream.get_stream("NAHAR_RECORDS").await.ok()?;
         Some(stream.info().await.ok()?.state.messages)
     })
+}
+
+/// Deletes the buckets of the group's state (what each source and item is known as).
+fn delete_state(server: &str) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let client = async_nats::connect(server).await.expect("connect");
+        let jetstream = jetstream::new(client);
+        for bucket in ["NAHAR_SEEN", "NAHAR_SOURCES"] {
+            jetstream
+                .delete_key_value(bucket)
+                .await
+                .expect("bucket deleted");
+        }
+    });
 }
 
 /// The stream's messages, in order: (subject, Nats-Msg-Id, record).
@@ -146,9 +164,19 @@ fn every_record_reaches_the_stream_once() {
     assert_eq!(messages[3].2["id"], messages[2].2["id"]);
     assert!(messages[3].1.ends_with(".2"), "{:?}", messages[3].1);
 
-    // The local state lost: every item is new again to nahar, and each revision it publishes
-    // is one the stream has (same Nats-Msg-Id); the server drops the copies.
-    std::fs::remove_dir_all(dir.path().join("out/state")).expect("state removed");
+    // The state is the cluster's: another machine (another output directory) with the same
+    // `[nats]` knows every item.
+    assert!(!dir.path().join("out/state").exists());
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let other = fetch(elsewhere.path(), &server.url(), &updated);
+    assert_eq!(other.code, 0, "{other:?}");
+    assert!(other.stdout.contains("news: 3 unchanged"), "{other:?}");
+    assert_eq!(stream_messages(&server.url()).len(), 4);
+
+    // The state lost (its buckets deleted): every item is new again to nahar, and each
+    // revision it publishes is one the stream has (same Nats-Msg-Id); the server drops the
+    // copies.
+    delete_state(&server.url());
     let fourth = fetch(dir.path(), &server.url(), &updated);
     assert_eq!(fourth.code, 0, "{fourth:?}");
     let messages = stream_messages(&server.url());
@@ -475,7 +503,7 @@ fn kill_9_of_the_daemon_at_many_moments_leaves_each_revision_once_in_the_stream(
         text.replacen(
             "[output]\n",
             &format!(
-                "[nats]\nservers = [\"{}\"]\nreplicas = 1\n\n[output]\nkind = \"nats\"\n",
+                "[nats]\nservers = [\"{}\"]\nreplicas = 1\nlease = \"2s\"\n\n[output]\nkind = \"nats\"\n",
                 server.url()
             ),
             1,
@@ -483,14 +511,19 @@ fn kill_9_of_the_daemon_at_many_moments_leaves_each_revision_once_in_the_stream(
     )
     .expect("config");
 
-    // The daemon connects to the server before its first check: the last moments leave it the
-    // time to, on a loaded machine.
+    // Each moment counts from when the daemon took the feeds' host. A killed daemon keeps its
+    // lease until it lapses (2 s here): the next one waits for that, then takes the host.
     let moments = [
         0.05, 0.3, 0.6, 0.8, 0.9, 0.94, 0.97, 0.99, 1.01, 1.03, 1.06, 1.1, 1.3, 2.0, 4.0, 8.0,
     ];
     let mut progress = Vec::new();
     for (round, fraction) in moments.iter().enumerate() {
         let mut daemon = Daemon::start(&config);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !daemon.log().contains("Took a host") && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(daemon.log().contains("Took a host"), "{}", daemon.log());
         std::thread::sleep(one_pass.mul_f64(*fraction));
         daemon.signal("KILL");
         assert!(

@@ -20,6 +20,8 @@ pub struct Reply {
     pub etag: Option<String>,
     /// Answer 304 when the request's `If-Modified-Since` equals this.
     pub last_modified: Option<String>,
+    /// Wait this long before answering (a slow server).
+    pub delay: Option<std::time::Duration>,
 }
 
 impl Reply {
@@ -30,6 +32,7 @@ impl Reply {
             body: body.into(),
             etag: None,
             last_modified: None,
+            delay: None,
         }
     }
 
@@ -40,7 +43,15 @@ impl Reply {
             body: Vec::new(),
             etag: None,
             last_modified: None,
+            delay: None,
         }
+    }
+
+    /// Answers after `delay`.
+    #[cfg(feature = "nats")]
+    pub fn after(mut self, delay: std::time::Duration) -> Reply {
+        self.delay = Some(delay);
+        self
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Reply {
@@ -64,6 +75,12 @@ pub struct Server {
 
 impl Server {
     pub fn start() -> Server {
+        Server::start_on("127.0.0.1")
+    }
+
+    /// A server on `ip` (any loopback address: 127.0.0.2 is another host to nahar).
+    pub fn start_on(ip: &str) -> Server {
+        let ip = ip.to_owned();
         let shared = Arc::new(Mutex::new(Shared::default()));
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
@@ -74,15 +91,26 @@ impl Server {
                 .build()
                 .expect("test runtime");
             runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                let listener = tokio::net::TcpListener::bind(format!("{ip}:0"))
                     .await
-                    .expect("bind 127.0.0.1");
+                    .expect("bind a loopback address");
                 addr_tx
                     .send(listener.local_addr().expect("local addr"))
                     .expect("send addr");
                 let app = axum::Router::new().fallback(move |request: Request<Body>| {
                     let state = state.clone();
-                    async move { answer(&state, request) }
+                    async move {
+                        let delay = state
+                            .lock()
+                            .expect("server state")
+                            .replies
+                            .get(request.uri().path())
+                            .and_then(|reply| reply.delay);
+                        if let Some(delay) = delay {
+                            tokio::time::sleep(delay).await;
+                        }
+                        answer(&state, request)
+                    }
                 });
                 axum::serve(listener, app)
                     .with_graceful_shutdown(async {
@@ -121,6 +149,25 @@ impl Server {
             .iter()
             .filter(|(p, _, _)| p == path)
             .map(|(_, h, _)| h.clone())
+            .collect()
+    }
+
+    /// Every request so far: (path, User-Agent, when it arrived), in order.
+    #[cfg(feature = "nats")]
+    pub fn log(&self) -> Vec<(String, String, std::time::Instant)> {
+        self.shared
+            .lock()
+            .expect("server state")
+            .requests
+            .iter()
+            .map(|(path, headers, at)| {
+                let agent = headers
+                    .get("user-agent")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                (path.clone(), agent, *at)
+            })
             .collect()
     }
 

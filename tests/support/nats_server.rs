@@ -71,7 +71,14 @@ impl NatsServer {
             .arg(store)
             .args(extra)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            // Kept beside the store, for a failing test to show.
+            .stderr(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(store.join("nats-server.log"))
+                    .map_or_else(|_| Stdio::null(), Stdio::from),
+            )
             .spawn()
             .expect("starting nats-server");
         let server = NatsServer { child, port };
@@ -138,7 +145,41 @@ impl NatsCluster {
             let server = cluster.spawn(node);
             cluster.nodes.push(Some(server));
         }
+        cluster.wait_ready();
         cluster
+    }
+
+    /// Waits until the three nodes form a JetStream cluster that can place a three-replica
+    /// stream (listening is not enough: the routes and the meta leader come after).
+    fn wait_ready(&self) {
+        let url = self.urls()[0].clone();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let ready = runtime.block_on(async {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while Instant::now() < deadline {
+                if let Ok(client) = async_nats::connect(&url).await {
+                    let jetstream = async_nats::jetstream::new(client);
+                    let probe = jetstream
+                        .create_stream(async_nats::jetstream::stream::Config {
+                            name: "TEST_READY".to_owned(),
+                            subjects: vec!["test.ready".to_owned()],
+                            num_replicas: 3,
+                            ..Default::default()
+                        })
+                        .await;
+                    if probe.is_ok() {
+                        let _ = jetstream.delete_stream("TEST_READY").await;
+                        return true;
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            false
+        });
+        assert!(ready, "the cluster never formed:\n{}", self.logs());
     }
 
     fn spawn(&self, node: usize) -> NatsServer {
@@ -175,6 +216,22 @@ impl NatsCluster {
             .iter()
             .map(|(port, _)| format!("nats://127.0.0.1:{port}"))
             .collect()
+    }
+
+    /// The last lines each node logged (for a failing test to show).
+    pub fn logs(&self) -> String {
+        (0..self.ports.len())
+            .map(|node| {
+                let log = std::fs::read_to_string(
+                    self.store.join(format!("n{node}")).join("nats-server.log"),
+                )
+                .unwrap_or_default();
+                let lines: Vec<&str> = log.lines().collect();
+                let tail = lines[lines.len().saturating_sub(15)..].join("\n");
+                format!("node n{node}:\n{tail}")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// Kills one node.

@@ -33,7 +33,7 @@ type Value<'i> = Spanned<DeValue<'i>>;
 
 const ROOT_KEYS: &[&str] = &["output", "http", "service", "nats", "defaults", "source"];
 const OUTPUT_KEYS: &[&str] = &["kind", "dir", "memory_budget"];
-const NATS_KEYS: &[&str] = &["servers", "credentials", "prefix", "replicas"];
+const NATS_KEYS: &[&str] = &["servers", "credentials", "prefix", "replicas", "lease"];
 const HTTP_KEYS: &[&str] = &[
     "user_agent",
     "timeout",

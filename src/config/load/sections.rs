@@ -14,8 +14,9 @@ use super::{
 };
 use crate::config::units::{format_duration, parse_size};
 use crate::config::{
-    Config, DEFAULT_MEMORY_BUDGET, DEFAULT_NATS_PREFIX, DEFAULT_NATS_REPLICAS, Defaults,
-    HttpConfig, NatsConfig, OutputConfig, OutputKind, ServiceConfig,
+    Config, DEFAULT_MEMORY_BUDGET, DEFAULT_NATS_LEASE, DEFAULT_NATS_PREFIX, DEFAULT_NATS_REPLICAS,
+    Defaults, HttpConfig, MAX_NATS_LEASE, MIN_NATS_LEASE, NatsConfig, OutputConfig, OutputKind,
+    ServiceConfig,
 };
 use crate::text::Lang;
 
@@ -143,6 +144,7 @@ impl Checker<'_> {
         let mut credentials = None;
         let mut prefix = DEFAULT_NATS_PREFIX.to_owned();
         let mut replicas = DEFAULT_NATS_REPLICAS;
+        let mut lease = DEFAULT_NATS_LEASE;
         for (key, value) in entries(table) {
             let name: &str = key.get_ref();
             match name {
@@ -184,6 +186,23 @@ impl Checker<'_> {
                         }
                     }
                 }
+                "lease" => {
+                    if let Some(d) = self.duration_at_least(value, name, MIN_NATS_LEASE) {
+                        if d > MAX_NATS_LEASE {
+                            // An instance that dies holds its hosts this long: hours of silence.
+                            self.value_error(
+                                value,
+                                format!(
+                                    "{name} must be at most {}, got {}",
+                                    format_duration(MAX_NATS_LEASE),
+                                    format_duration(d)
+                                ),
+                            );
+                        } else {
+                            lease = d;
+                        }
+                    }
+                }
                 _ => self.unknown_key(key, value, "[nats]", NATS_KEYS),
             }
         }
@@ -198,6 +217,7 @@ impl Checker<'_> {
             credentials,
             prefix,
             replicas,
+            lease,
         })
     }
 

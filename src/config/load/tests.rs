@@ -900,7 +900,7 @@ select = { item = "div", link = "a@href", published_format = "%H:%M" }
 #[test]
 fn nats_output_needs_its_servers() {
     const NATS: &str = "[nats]\nservers = [\"nats://10.0.0.5:4222\", \"tls://nats.example.org\"]\n\
-         credentials = \"nahar.creds\"\nprefix = \"news-1\"\nreplicas = 5\n";
+         credentials = \"nahar.creds\"\nprefix = \"news-1\"\nreplicas = 5\nlease = \"30s\"\n";
     let choose_nats = format!("[output]\nkind = \"nats\"\n\n{NATS}");
     // `[nats]` is read either way, so one config serves builds with and
     // without the feature until `kind = "nats"` asks for the client.
@@ -929,10 +929,12 @@ fn nats_output_needs_its_servers() {
         Some(config_path().with_file_name("nahar.creds"))
     );
     assert_eq!((nats.prefix.as_str(), nats.replicas), ("news-1", 5));
+    assert_eq!(nats.lease, std::time::Duration::from_secs(30));
     let defaults = ok("[nats]\nservers = [\"nats://127.0.0.1:4222\"]\n")
         .nats
         .unwrap_or_else(|| panic!("no [nats]"));
     assert_eq!((defaults.prefix.as_str(), defaults.replicas), ("nahar", 3));
+    assert_eq!(defaults.lease, std::time::Duration::from_secs(15));
 
     #[cfg(feature = "nats")]
     assert!(
@@ -972,8 +974,12 @@ fn nats_output_needs_its_servers() {
             "replicas must be from 1 to 5",
         ),
         (
-            "[nats]\nservers = [\"nats://h\"]\nlease = \"15s\"\n",
-            "unknown key `lease` in [nats]",
+            "[nats]\nservers = [\"nats://h\"]\nlease = \"1s\"\n",
+            "lease must be at least 2s, got 1s",
+        ),
+        (
+            "[nats]\nservers = [\"nats://h\"]\nlease = \"1h\"\n",
+            "lease must be at most 10m, got 1h",
         ),
     ] {
         let errors = errors(text);

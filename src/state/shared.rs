@@ -1,0 +1,455 @@
+//! The state of `nats` output: in the cluster's key-value buckets, shared by every instance.
+//!
+//! In: what [`super::State`] is asked, and which sources to (re)load from the cluster (those of
+//! a host this instance has just taken). Out: the same answers as the local store, from two
+//! buckets — `<PREFIX>_SOURCES` (each source's state as JSON) and `<PREFIX>_SEEN`
+//! (`<source>.<id>` → `<revision> <source hash>`) — so whichever instance checks a source next
+//! neither repeats nor misses an item, and an update becomes the same revision whoever sees it.
+//! A source's state is written with compare-and-set on the revision it was read at: an instance
+//! that lost a host cannot overwrite what the new holder stored.
+//! Never: journals batches (the stream is the journal: a batch published again after a crash
+//! carries the same message ids, and the server drops the copies), or reads the bucket for an
+//! item a pass of this instance already classified (the last pass's items are kept per source
+//! until the source is reloaded).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use async_nats::jetstream::kv;
+use bytes::Bytes;
+use futures_util::StreamExt;
+
+use super::unsaved::Unsaved;
+use super::{BatchTicket, Change, Classified, Durable, ItemKey, SourceState, StateError};
+use crate::cluster::{Cluster, ClusterError, SEEN_BUCKET, SOURCES_BUCKET};
+
+/// Requests in flight at once for one call (gets of a pass's items, puts of a group's).
+const IN_FLIGHT: usize = 64;
+
+/// (revision, source hash) per item id.
+type Window = HashMap<String, (u32, String)>;
+
+/// The cluster's state of the sources; clones share it.
+#[derive(Debug, Clone)]
+pub struct SharedState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    cluster: Cluster,
+    buckets: tokio::sync::OnceCell<Buckets>,
+    /// Each source's state as last read from or written to the cluster, with the key's
+    /// revision then (0: no key yet).
+    known: Mutex<HashMap<String, (SourceState, u64)>>,
+    unsaved: Mutex<Unsaved>,
+    /// Per source, the items of its last pass that the cluster knows.
+    windows: Mutex<HashMap<String, Window>>,
+    tickets: AtomicU64,
+}
+
+#[derive(Debug)]
+struct Buckets {
+    sources: kv::Store,
+    seen: kv::Store,
+}
+
+impl From<ClusterError> for StateError {
+    fn from(err: ClusterError) -> StateError {
+        StateError::Cluster {
+            servers: err.servers,
+            message: err.message,
+        }
+    }
+}
+
+impl SharedState {
+    /// The state in `cluster`'s buckets; nothing is read until asked (the cluster may not be
+    /// reachable yet).
+    pub fn new(cluster: Cluster) -> SharedState {
+        SharedState {
+            inner: Arc::new(Inner {
+                cluster,
+                buckets: tokio::sync::OnceCell::new(),
+                known: Mutex::default(),
+                unsaved: Mutex::default(),
+                windows: Mutex::default(),
+                tickets: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// The cluster the state lives in.
+    pub fn cluster(&self) -> &Cluster {
+        &self.inner.cluster
+    }
+
+    async fn buckets(&self) -> Result<&Buckets, StateError> {
+        let cluster = &self.inner.cluster;
+        Ok(self
+            .inner
+            .buckets
+            .get_or_try_init(|| async {
+                Ok::<_, ClusterError>(Buckets {
+                    sources: cluster.bucket(SOURCES_BUCKET, None).await?,
+                    seen: cluster.bucket(SEEN_BUCKET, None).await?,
+                })
+            })
+            .await?)
+    }
+
+    fn fail(&self, what: &str, err: impl std::fmt::Display) -> StateError {
+        self.inner.cluster.error(format!("{what}: {err}")).into()
+    }
+
+    /// Runs `body` on the cluster's runtime for a caller on a plain thread.
+    fn blocking<T: Send + 'static, F>(
+        &self,
+        body: impl FnOnce(SharedState) -> F + Send + 'static,
+    ) -> Result<T, StateError>
+    where
+        F: std::future::Future<Output = Result<T, StateError>> + Send + 'static,
+    {
+        let this = self.clone();
+        self.inner.cluster.block_on(body(this))?
+    }
+
+    /// Reads the stored state of `sources` from the cluster, replacing what this instance had
+    /// (it may be older: another instance held them meanwhile) and forgetting their last pass.
+    pub async fn load_sources(&self, sources: &[String]) -> Result<(), StateError> {
+        let buckets = self.buckets().await?;
+        let mut loaded = futures_util::stream::iter(sources.iter().cloned())
+            .map(|name| async move {
+                let entry = buckets.sources.entry(name.as_str()).await;
+                (name, entry)
+            })
+            .buffer_unordered(IN_FLIGHT);
+        let mut states = Vec::with_capacity(sources.len());
+        while let Some((name, entry)) = loaded.next().await {
+            let entry = entry.map_err(|e| self.fail(&format!("the state of {name}"), e))?;
+            let (state, revision) = match entry {
+                Some(entry) if entry.operation == kv::Operation::Put => (
+                    // A state nahar cannot read (a future version's) costs one unconditional
+                    // fetch, as in the local store.
+                    serde_json::from_slice(&entry.value).unwrap_or_default(),
+                    entry.revision,
+                ),
+                Some(entry) => (SourceState::default(), entry.revision),
+                None => (SourceState::default(), 0),
+            };
+            states.push((name, state, revision));
+        }
+        let mut known = self.known();
+        let mut unsaved = self.unsaved();
+        let mut windows = self.windows();
+        for (name, state, revision) in states {
+            unsaved.remove(&name);
+            windows.remove(&name);
+            known.insert(name, (state, revision));
+        }
+        Ok(())
+    }
+
+    /// [`SharedState::load_sources`] for a caller on a plain thread (`nahar fetch`).
+    pub fn load_sources_blocking(&self, sources: Vec<String>) -> Result<(), StateError> {
+        self.blocking(move |this| async move { this.load_sources(&sources).await })
+    }
+
+    /// Forgets what this instance knows of `sources` and what it has not stored (a host it
+    /// lost: the new holder's state is the one that counts).
+    pub fn forget_sources(&self, sources: &[String]) {
+        let mut known = self.known();
+        let mut unsaved = self.unsaved();
+        let mut windows = self.windows();
+        for name in sources {
+            known.remove(name);
+            unsaved.remove(name);
+            windows.remove(name);
+        }
+    }
+
+    pub fn source(&self, source: &str) -> SourceState {
+        if let Some(state) = self.unsaved().get(source) {
+            return state.clone();
+        }
+        self.known()
+            .get(source)
+            .map(|(state, _)| state.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn set_source(&self, source: &str, state: &SourceState) {
+        self.unsaved().set(source, state);
+    }
+
+    pub fn has_unsaved(&self) -> bool {
+        !self.unsaved().is_empty()
+    }
+
+    /// Stores every state set since the last save (all of them, or those of `only`).
+    pub async fn store_sources(&self, only: Option<&[String]>) -> Result<(), StateError> {
+        let snapshot: Vec<(String, u64, SourceState)> = self
+            .unsaved()
+            .snapshot()
+            .into_iter()
+            .filter(|(name, _, _)| only.is_none_or(|only| only.contains(name)))
+            .collect();
+        let mut saved = Vec::with_capacity(snapshot.len());
+        let states: Vec<(String, SourceState)> = snapshot
+            .into_iter()
+            .map(|(name, set, state)| {
+                saved.push((name.clone(), set));
+                (name, state)
+            })
+            .collect();
+        self.put_sources(states).await?;
+        self.unsaved().forget(&saved);
+        Ok(())
+    }
+
+    /// Writes source states, each with compare-and-set on the revision this instance knows:
+    /// a state another instance stored since is kept, and this one dropped.
+    async fn put_sources(&self, states: Vec<(String, SourceState)>) -> Result<(), StateError> {
+        if states.is_empty() {
+            return Ok(());
+        }
+        let buckets = self.buckets().await?;
+        let mut rows = Vec::with_capacity(states.len());
+        {
+            let known = self.known();
+            for (name, state) in states {
+                let json = serde_json::to_vec(&state).map_err(|e| self.fail(&name, e))?;
+                let revision = known.get(&name).map_or(0, |(_, revision)| *revision);
+                rows.push((name, state, json, revision));
+            }
+        }
+        let mut puts = futures_util::stream::iter(rows)
+            .map(|(name, state, json, revision)| async move {
+                let put = buckets
+                    .sources
+                    .update(name.as_str(), Bytes::from(json), revision)
+                    .await;
+                (name, state, put)
+            })
+            .buffer_unordered(IN_FLIGHT);
+        let mut stored = Vec::new();
+        let mut overtaken = Vec::new();
+        let mut failure = None;
+        while let Some((name, state, put)) = puts.next().await {
+            match put {
+                Ok(revision) => stored.push((name, state, revision)),
+                Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => {
+                    overtaken.push(name);
+                }
+                Err(e) => {
+                    failure.get_or_insert_with(|| self.fail(&format!("storing {name}'s state"), e));
+                }
+            }
+        }
+        {
+            let mut known = self.known();
+            for (name, state, revision) in stored {
+                known.insert(name, (state, revision));
+            }
+            for name in &overtaken {
+                tracing::warn!(
+                    source = %name,
+                    "Another instance stored this source's state since this one read it; its state is kept."
+                );
+                known.remove(name);
+            }
+        }
+        if !overtaken.is_empty() {
+            self.load_sources(&overtaken).await?;
+        }
+        failure.map_or(Ok(()), Err)
+    }
+
+    pub fn save_sources(&self) -> Result<(), StateError> {
+        self.blocking(|this| async move { this.store_sources(None).await })
+    }
+
+    /// As [`super::LocalState::classify`], from the last pass's items and the `SEEN` bucket.
+    /// Legacy ids are not looked for: no release before 0.2 wrote to a cluster.
+    pub fn classify(
+        &self,
+        source: &str,
+        items: &[ItemKey<'_>],
+    ) -> Result<Vec<Classified>, StateError> {
+        let window = self.windows().remove(source).unwrap_or_default();
+        let missing: Vec<String> = items
+            .iter()
+            .filter(|item| !window.contains_key(item.id))
+            .map(|item| item.id.to_owned())
+            .collect();
+        let source_name = source.to_owned();
+        let looked_up: Window = if missing.is_empty() {
+            Window::new()
+        } else {
+            self.blocking(move |this| async move { this.seen(&source_name, missing).await })?
+        };
+        let mut last_pass = Window::with_capacity(items.len());
+        let mut in_pass: HashMap<&str, (u32, &str)> = HashMap::with_capacity(items.len());
+        let mut classified = Vec::with_capacity(items.len());
+        for item in items {
+            let known = match in_pass.get(item.id) {
+                Some(&(revision, hash)) => Some((revision, hash.to_owned())),
+                None => window
+                    .get(item.id)
+                    .or_else(|| looked_up.get(item.id))
+                    .cloned(),
+            };
+            if let Some(stored) = &known
+                && !in_pass.contains_key(item.id)
+            {
+                last_pass.insert(item.id.to_owned(), stored.clone());
+            }
+            let change = match known {
+                None => Change::New,
+                Some((_, hash)) if hash == item.source_hash => Change::Unchanged,
+                Some((revision, _)) => Change::Updated {
+                    revision: revision.saturating_add(1),
+                },
+            };
+            match change {
+                Change::New => {
+                    in_pass.insert(item.id, (1, item.source_hash));
+                }
+                Change::Updated { revision } => {
+                    in_pass.insert(item.id, (revision, item.source_hash));
+                }
+                Change::Unchanged => {}
+            }
+            classified.push(Classified {
+                change,
+                legacy_id: false,
+            });
+        }
+        self.windows().insert(source.to_owned(), last_pass);
+        Ok(classified)
+    }
+
+    /// What the `SEEN` bucket holds for `ids` of `source`.
+    async fn seen(&self, source: &str, ids: Vec<String>) -> Result<Window, StateError> {
+        let buckets = self.buckets().await?;
+        let mut gets = futures_util::stream::iter(ids)
+            .map(|id| async move {
+                let value = buckets.seen.get(format!("{source}.{id}")).await;
+                (id, value)
+            })
+            .buffer_unordered(IN_FLIGHT);
+        let mut found = Window::new();
+        while let Some((id, value)) = gets.next().await {
+            let value = value.map_err(|e| self.fail(&format!("the items of {source}"), e))?;
+            if let Some(value) = value
+                && let Some((revision, hash)) = std::str::from_utf8(&value)
+                    .ok()
+                    .and_then(|v| v.split_once(' '))
+                && let Ok(revision) = revision.parse()
+            {
+                found.insert(id, (revision, hash.to_owned()));
+            }
+        }
+        Ok(found)
+    }
+
+    /// Numbers the batches of a group; nothing is stored (see the module's "Never").
+    pub fn begin_batches(&self, count: usize) -> Vec<BatchTicket> {
+        let first = self
+            .inner
+            .tickets
+            .fetch_add(count as u64, Ordering::Relaxed)
+            + 1;
+        (first..first + count as u64).map(BatchTicket).collect()
+    }
+
+    /// Marks the items of published batches seen, then stores their sources' states (and the
+    /// states set since the last save): an item is never seen before its record is in the
+    /// stream, and a source's state never names validators whose items are not seen.
+    pub fn commit_batches(&self, durable: &[Durable<'_>]) -> Result<(), StateError> {
+        let mut items = Vec::new();
+        let mut states = Vec::with_capacity(durable.len());
+        for done in durable {
+            for item in &done.batch.items {
+                items.push((
+                    done.batch.source.clone(),
+                    item.id.clone(),
+                    item.revision,
+                    item.source_hash.clone(),
+                ));
+            }
+            states.push((done.batch.source.clone(), done.source_state.clone()));
+        }
+        self.blocking(move |this| async move {
+            this.mark_seen(items).await?;
+            let batch_sources: Vec<String> = states.iter().map(|(name, _)| name.clone()).collect();
+            // A batch's state is newer than any set before it: those are dropped, not stored.
+            let superseded: Vec<(String, u64)> = this
+                .unsaved()
+                .snapshot()
+                .into_iter()
+                .filter(|(name, _, _)| batch_sources.contains(name))
+                .map(|(name, set, _)| (name, set))
+                .collect();
+            this.unsaved().forget(&superseded);
+            this.put_sources(states).await?;
+            this.store_sources(None).await
+        })
+    }
+
+    async fn mark_seen(&self, items: Vec<(String, String, u32, String)>) -> Result<(), StateError> {
+        let buckets = self.buckets().await?;
+        let mut puts = futures_util::stream::iter(items)
+            .map(|(source, id, revision, hash)| async move {
+                let key = format!("{source}.{id}");
+                let put = buckets
+                    .seen
+                    .put(key, Bytes::from(format!("{revision} {hash}")))
+                    .await;
+                (source, id, revision, hash, put)
+            })
+            .buffer_unordered(IN_FLIGHT);
+        let mut failure = None;
+        let mut marked = Vec::new();
+        while let Some((source, id, revision, hash, put)) = puts.next().await {
+            match put {
+                Ok(_) => marked.push((source, id, revision, hash)),
+                Err(e) => {
+                    failure.get_or_insert_with(|| {
+                        self.fail(&format!("marking {source}'s items seen"), e)
+                    });
+                }
+            }
+        }
+        let mut windows = self.windows();
+        for (source, id, revision, hash) in marked {
+            windows
+                .entry(source)
+                .or_default()
+                .insert(id, (revision, hash));
+        }
+        failure.map_or(Ok(()), Err)
+    }
+
+    fn known(&self) -> MutexGuard<'_, HashMap<String, (SourceState, u64)>> {
+        self.inner
+            .known
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn unsaved(&self) -> MutexGuard<'_, Unsaved> {
+        self.inner
+            .unsaved
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn windows(&self) -> MutexGuard<'_, HashMap<String, Window>> {
+        self.inner
+            .windows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
