@@ -186,27 +186,24 @@ fn three_instances_share_three_hundred_sources_and_publish_each_record_once() {
     eprintln!("killed with {at_kill} records in the stream; its hosts taken over in {takeover:?}");
     assert!(takeover <= LEASE * 2, "{takeover:?}");
 
+    let stream_reaches = |total: usize, daemons: &[Daemon]| {
+        assert!(
+            wait_for(Duration::from_secs(90), || stream_len(&urls[0])
+                == Some(total as u64)),
+            "{:?} of {total}\n{}",
+            stream_len(&urls[0]),
+            logs(daemons)
+        );
+    };
+
     // A node of the cluster goes; the instances carry on through the two others.
     nats.stop(1);
-    let total = HOSTS * SOURCES_PER_HOST * ITEMS;
-    assert!(
-        wait_for(Duration::from_secs(90), || stream_len(&urls[0])
-            == Some(total as u64)),
-        "{:?}\n{}",
-        stream_len(&urls[0]),
-        logs(&daemons)
-    );
+    stream_reaches(HOSTS * SOURCES_PER_HOST * ITEMS, &daemons);
 
     // Every feed gains an item.
     set_feeds(&feeds, ITEMS + 1);
     let total = HOSTS * SOURCES_PER_HOST * (ITEMS + 1);
-    assert!(
-        wait_for(Duration::from_secs(90), || stream_len(&urls[0])
-            == Some(total as u64)),
-        "{:?}\n{}",
-        stream_len(&urls[0]),
-        logs(&daemons)
-    );
+    stream_reaches(total, &daemons);
     // Two more rounds of checks find nothing new.
     std::thread::sleep(Duration::from_secs(4));
     let messages = stream_messages(&urls[0]);

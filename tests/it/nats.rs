@@ -48,13 +48,18 @@ fn fetch_from(dir: &Path, servers: &[String], replicas: usize, feed: &str) -> Ru
     Run::of(nahar().arg("fetch").arg("-c").arg(dir.join("nahar.toml")))
 }
 
-/// Every message of the stream, in order (see [`read_stream`]).
-pub fn stream_messages(server: &str) -> Vec<(String, String, serde_json::Value)> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+/// Runs a test client's future on a runtime of its own.
+fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .expect("runtime");
-    runtime.block_on(async {
+        .expect("runtime")
+        .block_on(future)
+}
+
+/// Every message of the stream, in order (see [`read_stream`]).
+pub fn stream_messages(server: &str) -> Vec<(String, String, serde_json::Value)> {
+    block_on(async {
         let client = async_nats::connect(server).await.expect("connect");
         let jetstream = jetstream::new(client);
         let mut stream = jetstream.get_stream("NAHAR_RECORDS").await.expect("stream");
@@ -64,11 +69,7 @@ pub fn stream_messages(server: &str) -> Vec<(String, String, serde_json::Value)>
 
 /// How many messages the stream holds; `None` while there is no stream (or no server).
 pub fn stream_len(server: &str) -> Option<u64> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
+    block_on(async {
         let client = async_nats::connect(server).await.ok()?;
         let jetstream = jetstream::new(client);
         let mut stream = jetstream.get_stream("NAHAR_RECORDS").await.ok()?;
@@ -78,11 +79,7 @@ pub fn stream_len(server: &str) -> Option<u64> {
 
 /// Deletes the buckets of the group's state (what each source and item is known as).
 fn delete_state(server: &str) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
+    block_on(async {
         let client = async_nats::connect(server).await.expect("connect");
         let jetstream = jetstream::new(client);
         for bucket in ["NAHAR_SEEN", "NAHAR_SOURCES"] {
