@@ -262,7 +262,7 @@ impl Record {
             segments,
             revision: 1,
             warnings,
-            source_hash: entry.source_hash.clone(),
+            source_hash: entry.source_hash.as_str().to_owned(),
         }
     }
 }
@@ -362,7 +362,7 @@ mod tests {
             published: Utc.with_ymd_and_hms(2024, 11, 20, 18, 0, 0).single(),
             updated: None,
             language: Some("iw".to_owned()),
-            source_hash: "abc".to_owned(),
+            source_hash: crate::hash::source_hash("t", "b", ""),
             warnings: vec!["decode_errors".to_owned()],
             legacy: None,
         }

@@ -75,7 +75,7 @@ pub struct FeedEntry {
     pub language: Option<String>,
     /// A hash of the item's own content as the source published it (title, body, link): what
     /// decides whether an item changed. Normalizer changes never move it.
-    pub source_hash: String,
+    pub source_hash: crate::hash::SourceHash,
     /// Warnings the document carries (`decode_errors`…), for the record.
     pub warnings: Vec<String>,
     /// How releases before 0.2 identified the item, when that differs (its link's query was
@@ -89,7 +89,7 @@ pub struct FeedEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LegacyIdentity {
     pub key: String,
-    pub source_hash: String,
+    pub source_hash: crate::hash::SourceHash,
     /// The item's link in that form.
     pub link: String,
 }

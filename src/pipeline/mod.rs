@@ -366,21 +366,19 @@ impl Ingester {
                 Some((index, id))
             })
             .collect();
-        let keys: Vec<ItemKey<'_>> = ids
+        let keys = ids
             .iter()
             .zip(&entries)
             .enumerate()
             .map(|(index, (id, entry))| ItemKey {
                 id,
-                source_hash: &entry.source_hash,
+                source_hash: entry.source_hash.as_str(),
                 legacy: legacy_ids
                     .get(&index)
                     .map(String::as_str)
                     .zip(entry.legacy.as_ref().map(|l| l.source_hash.as_str())),
-            })
-            .collect();
-        let changes = self.output.state().classify(&source.name, &keys)?;
-        drop(keys);
+            });
+        let changes = self.output.state().classify(&source.name, keys)?;
         drop(legacy_ids);
         drop(ids);
         let mut counts = Counts::default();
@@ -809,7 +807,7 @@ mod tests {
             published: None,
             updated: None,
             language: None,
-            source_hash: String::new(),
+            source_hash: crate::hash::source_hash("", "", ""),
             warnings: Vec::new(),
             legacy: None,
         };

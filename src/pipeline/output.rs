@@ -816,7 +816,7 @@ mod tests {
                 legacy: None,
             };
             let classified = state
-                .classify(&name, &[key])
+                .classify(&name, std::iter::once(key))
                 .unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(classified[0].change, Change::Unchanged);
         }

@@ -95,14 +95,15 @@ impl LocalState {
     /// `Unchanged` unless its content differs (then the next revision). An item the store does
     /// not know by its id but knows by its legacy id (see [`ItemKey::legacy`]) is that item:
     /// [`Classified::legacy_id`] says to keep writing it under the legacy id.
-    pub fn classify(
+    pub fn classify<'a>(
         &self,
         source: &str,
-        items: &[ItemKey<'_>],
+        items: impl Iterator<Item = ItemKey<'a>>,
     ) -> Result<Vec<Classified>, StateError> {
         let txn = self.db.begin_read().map_err(|e| self.error(e))?;
         let table = txn.open_table(SEEN).map_err(|e| self.error(e))?;
-        let mut in_pass: HashMap<&str, (u32, &str)> = HashMap::with_capacity(items.len());
+        let count = items.size_hint().0;
+        let mut in_pass: HashMap<&str, (u32, &str)> = HashMap::with_capacity(count);
         let lookup = |id: &str,
                       in_pass: &HashMap<&str, (u32, &str)>|
          -> Result<Option<(u32, String)>, StateError> {
@@ -117,7 +118,7 @@ impl LocalState {
                     (revision, hash.to_owned())
                 }))
         };
-        let mut classified = Vec::with_capacity(items.len());
+        let mut classified = Vec::with_capacity(count);
         for item in items {
             let mut id = item.id;
             let mut legacy_id = false;
@@ -412,7 +413,7 @@ mod tests {
             })
             .collect();
         let changes: Vec<Change> = state
-            .classify("kan", &keys)
+            .classify("kan", keys.iter().copied())
             .unwrap()
             .into_iter()
             .map(|c| c.change)
@@ -540,12 +541,13 @@ mod tests {
         let found = state
             .classify(
                 "kan",
-                &[
+                [
                     key("new-id", "new-hash", Some(("old-id", "old-hash"))),
                     key("guid", "new-hash-2", Some(("guid", "old-hash-2"))),
                     key("other-id", "h", Some(("other-old-id", "h0"))),
                     key("new-id-3", "changed", Some(("old-id", "old-hash"))),
-                ],
+                ]
+                .into_iter(),
             )
             .unwrap();
         assert_eq!(
@@ -572,11 +574,11 @@ mod tests {
         let changed = state
             .classify(
                 "kan",
-                &[key(
+                std::iter::once(key(
                     "new-id",
                     "changed",
                     Some(("old-id", "changed-old-form")),
-                )],
+                )),
             )
             .unwrap();
         assert_eq!(

@@ -272,14 +272,15 @@ impl SharedState {
 
     /// As [`super::LocalState::classify`], from the last pass's items and the `SEEN` bucket.
     /// Legacy ids are not looked for: no release before 0.2 wrote to a cluster.
-    pub fn classify(
+    pub fn classify<'a>(
         &self,
         source: &str,
-        items: &[ItemKey<'_>],
+        items: impl Iterator<Item = ItemKey<'a>> + Clone,
     ) -> Result<Vec<Classified>, StateError> {
         let window = self.windows().remove(source).unwrap_or_default();
+        let count = items.size_hint().0;
         let missing: Vec<String> = items
-            .iter()
+            .clone()
             .filter(|item| !window.contains_key(item.id))
             .map(|item| item.id.to_owned())
             .collect();
@@ -289,9 +290,9 @@ impl SharedState {
         } else {
             self.blocking(move |this| async move { this.seen(&source_name, missing).await })?
         };
-        let mut last_pass = Window::with_capacity(items.len());
-        let mut in_pass: HashMap<&str, (u32, &str)> = HashMap::with_capacity(items.len());
-        let mut classified = Vec::with_capacity(items.len());
+        let mut last_pass = Window::with_capacity(count);
+        let mut in_pass: HashMap<&str, (u32, &str)> = HashMap::with_capacity(count);
+        let mut classified = Vec::with_capacity(count);
         for item in items {
             let known = match in_pass.get(item.id) {
                 Some(&(revision, hash)) => Some((revision, hash.to_owned())),

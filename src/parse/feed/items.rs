@@ -419,14 +419,14 @@ pub(super) fn content_markup(body: &str, media_type: &str) -> Option<Markup> {
 /// content's hash, as feedparser keeps them all. Copies with the same content stay one item
 /// (the pipeline keeps the last copy).
 pub(super) fn disambiguate_shared_links(items: &mut [FeedEntry]) {
-    let mut hashes: HashMap<&str, &str> = HashMap::new();
+    let mut hashes: HashMap<&str, &crate::hash::SourceHash> = HashMap::new();
     let mut differ: std::collections::HashSet<String> = std::collections::HashSet::new();
     for item in items
         .iter()
         .filter(|i| i.identity.basis == IdentityBasis::Link)
     {
         match hashes.insert(&item.identity.key, &item.source_hash) {
-            Some(other) if other != item.source_hash => {
+            Some(other) if *other != item.source_hash => {
                 differ.insert(item.identity.key.clone());
             }
             _ => {}
