@@ -12,7 +12,9 @@
 # (scripts/bench-feed.sh); (2) `nahar extract`'s article extraction over the trafilatura-eval
 # pages vs trafilatura.extract on the same pages (scripts/bench-extract.sh); (3) the text core's
 # MB/s on titles and paragraphs (benches/text.rs); (4) the daemon against N local feeds of 10
-# items (benches/daemon.rs) and a month of records through one daemon. Python tools live in throwaway
+# items (benches/daemon.rs) and a month of records through one daemon; (6) the cost of a source
+# in a group — one instance writing files, one and three publishing to NATS (benches/cluster.rs).
+# Python tools live in throwaway
 # venvs inside the scripts' temporary directories; nothing Python enters the project.
 set -euo pipefail
 
@@ -28,10 +30,12 @@ if [[ -n "${QUICK:-}" ]]; then
     items=300 runs=1 pages=40 idle=2
     daemon_runs="50:CD:5:10 200:C:5:10"
     month_sources=100 month_records=20000
+    cluster_sources=300 cluster_interval=5 cluster_window=6
 else
     items=5000 runs=3 pages=0 idle=30
     daemon_runs="1000:CD:5:30 10000:C:60:120 50000:C:60:120"
     month_sources=1000 month_records=3000000
+    cluster_sources=10000 cluster_interval=60 cluster_window=66
 fi
 
 # `RESULT k=v …` lines from a part's output, as shell assignments prefixed with the part.
@@ -69,6 +73,10 @@ echo "== 5. a month of records through one daemon" >&2
 NAHAR_BIN="$tmp/nahar-release" IDLE_SECS=2 PHASES= MONTH_RECORDS="$month_records" \
     cargo bench --quiet --bench daemon -- "$month_sources" | tee "$tmp/month.out" >&2
 eval "$(results "$tmp/month.out" month)"
+echo "== 6. a group through NATS: files x1 vs nats x1 vs nats x3 (${cluster_sources} sources)" >&2
+NAHAR_BIN="$tmp/nahar-release" INTERVAL_SECS="$cluster_interval" WINDOW_SECS="$cluster_window" \
+    cargo bench --quiet --bench cluster -- "$cluster_sources" | tee "$tmp/cluster.out" >&2
+eval "$(results "$tmp/cluster.out" cluster)"
 first="${scales# }"; first="${first%% *}"
 
 # ---- the table -------------------------------------------------------------------------------
@@ -105,4 +113,9 @@ feed_mb=$(awk -v b="$feed_feed_bytes" 'BEGIN { printf "%.2f", b / 1e6 }')
         printf "| %-58s | %8.1f MiB | %12s | %9s |\n", "month: RSS at the end", e, "", ""
         printf "| %-58s | %8.1f MiB | %12s | %9s |\n", "month: largest RSS after warm-up", m, "", ""
         printf "| %-58s | %6.1f KiB/1k | %12s | %9s |\n", "month: RSS growth after warm-up (least squares)", g, "", "" }'
+    awk -v n="$cluster_sources" -v f="$cluster_files_1_instance_poll_cpu_ms" -v one="$cluster_nats_1_instance_poll_cpu_ms" -v three="$cluster_nats_3_instances_poll_cpu_ms" -v fi="$cluster_files_1_instance_ingest_cpu_ms" -v onei="$cluster_nats_1_instance_ingest_cpu_ms" -v threei="$cluster_nats_3_instances_ingest_cpu_ms" 'BEGIN {
+        printf "| %-58s | %9.3f ms | %9.3f ms | %8.2fx |\n", "group: " n " sources, CPU per 304 poll, nats x1 vs files", one, f, one / f
+        printf "| %-58s | %9.3f ms | %9.3f ms | %8.2fx |\n", "group: " n " sources, CPU per 304 poll, nats x3 vs files", three, f, three / f
+        printf "| %-58s | %9.3f ms | %9.3f ms | %8.2fx |\n", "group: " n " sources, ingest CPU per source, nats x1 vs files", onei, fi, onei / fi
+        printf "| %-58s | %9.3f ms | %9.3f ms | %8.2fx |\n", "group: " n " sources, ingest CPU per source, nats x3 vs files", threei, fi, threei / fi }'
 } | tee "$tmp/table.txt"

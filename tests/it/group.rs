@@ -1,7 +1,7 @@
 //! Several `nahar run` instances sharing the sources through a three-node NATS cluster: each
 //! host is checked by one instance at a time, a killed instance's hosts are taken over within
-//! two leases, and every record reaches the stream once through an instance's death and a
-//! node's.
+//! two leases, and every record reaches the stream once through an instance's death, a node's,
+//! and a rolling restart of the whole cluster.
 #![cfg(feature = "nats")]
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -202,7 +202,23 @@ fn three_instances_share_three_hundred_sources_and_publish_each_record_once() {
 
     // Every feed gains an item.
     set_feeds(&feeds, ITEMS + 1);
-    let total = HOSTS * SOURCES_PER_HOST * (ITEMS + 1);
+    stream_reaches(HOSTS * SOURCES_PER_HOST * (ITEMS + 1), &daemons);
+
+    // A rolling restart of the three nodes, as an operator upgrading the cluster does it (each
+    // node back and answering before the next goes), while every feed gains one more item.
+    nats.restart(1);
+    set_feeds(&feeds, ITEMS + 2);
+    for (node, url) in urls.iter().enumerate() {
+        assert!(
+            wait_for(Duration::from_secs(30), || stream_len(url).is_some()),
+            "node {node} before its restart\n{}",
+            nats.logs()
+        );
+        nats.stop(node);
+        std::thread::sleep(LEASE);
+        nats.restart(node);
+    }
+    let total = HOSTS * SOURCES_PER_HOST * (ITEMS + 2);
     stream_reaches(total, &daemons);
     // Two more rounds of checks find nothing new.
     std::thread::sleep(Duration::from_secs(4));
@@ -218,7 +234,7 @@ fn three_instances_share_three_hundred_sources_and_publish_each_record_once() {
     }
     assert_eq!(per_source.len(), HOSTS * SOURCES_PER_HOST);
     assert!(
-        per_source.values().all(|n| *n == ITEMS + 1),
+        per_source.values().all(|n| *n == ITEMS + 2),
         "{per_source:?}"
     );
 
@@ -235,22 +251,35 @@ fn three_instances_share_three_hundred_sources_and_publish_each_record_once() {
         }
     }
 
-    // `nahar cluster status` lists the two live instances and every host.
-    let status = crate::binary::Run::of(
-        crate::binary::nahar()
-            .args(["cluster", "status", "--json", "-c"])
-            .arg(dir.path().join("a/a.toml")),
+    // `nahar cluster status` lists the two live instances and every host, once the group has
+    // settled after the rolling restart (a lease that could not be renewed while its node was
+    // down is taken again).
+    let status = || {
+        let run = crate::binary::Run::of(
+            crate::binary::nahar()
+                .args(["cluster", "status", "--json", "-c"])
+                .arg(dir.path().join("a/a.toml")),
+        );
+        assert_eq!(run.code, 0, "{run:?}");
+        serde_json::from_str::<serde_json::Value>(&run.stdout).expect("json")
+    };
+    let settled = |listed: &serde_json::Value| {
+        let instances = listed["instances"].as_array().cloned().unwrap_or_default();
+        let hosts: usize = instances
+            .iter()
+            .map(|i| i["hosts"].as_array().map_or(0, Vec::len))
+            .sum();
+        instances.len() == 2 && hosts == HOSTS && listed["unheld"] == serde_json::json!([])
+    };
+    let mut listed = status();
+    assert!(
+        wait_for(LEASE * 4, || {
+            listed = status();
+            settled(&listed)
+        }),
+        "{listed}\n{}",
+        logs(&daemons)
     );
-    assert_eq!(status.code, 0, "{status:?}");
-    let listed: serde_json::Value = serde_json::from_str(&status.stdout).expect("json");
-    let instances = listed["instances"].as_array().cloned().unwrap_or_default();
-    assert_eq!(instances.len(), 2, "{listed}\n{}", logs(&daemons));
-    let hosts: usize = instances
-        .iter()
-        .map(|i| i["hosts"].as_array().map_or(0, Vec::len))
-        .sum();
-    assert_eq!(hosts, HOSTS, "{listed}");
-    assert_eq!(listed["unheld"], serde_json::json!([]), "{listed}");
 
     // SIGTERM releases the leases at once: the last instance takes every host well before a
     // lease would have lapsed.
