@@ -308,7 +308,10 @@ fn measure(
     let expected = (sources * ITEMS) as f64;
     while records() < expected {
         if started.elapsed() > Duration::from_secs(600) {
-            eprintln!("cluster bench: {label}: {} of {expected} records after 10 min", records());
+            eprintln!(
+                "cluster bench: {label}: {} of {expected} records after 10 min",
+                records()
+            );
             return Ok(None);
         }
         std::thread::sleep(Duration::from_millis(100));
