@@ -22,6 +22,8 @@
 #[path = "../tests/support/nats_server.rs"]
 #[allow(dead_code, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 mod nats_server;
+#[path = "support/process.rs"]
+mod process;
 
 use std::error::Error;
 use std::fmt::Write as _;
@@ -37,6 +39,7 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use process::{clk_tck, cpu_seconds, free_port};
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
@@ -183,12 +186,6 @@ impl Drop for Instance {
     }
 }
 
-fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
 #[allow(clippy::too_many_arguments)]
 fn start_instance(
     bin: &Path,
@@ -241,24 +238,6 @@ fn start_instance(
     Ok(Instance { child, port })
 }
 
-/// CPU seconds (user + system) of a process, from `/proc/<pid>/stat`.
-fn cpu_seconds(pid: u32) -> Result<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    let after = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest)
-        .ok_or("a /proc stat without its command")?;
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    // After the command: state is field 3; utime and stime are fields 14 and 15.
-    let ticks = |i: usize| -> Result<f64> {
-        Ok(fields
-            .get(i - 3)
-            .ok_or("a short /proc stat")?
-            .parse::<f64>()?)
-    };
-    Ok((ticks(14)? + ticks(15)?) / 100.0)
-}
-
 fn metric(port: u16, name: &str) -> f64 {
     let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
         return 0.0;
@@ -293,10 +272,11 @@ fn measure(
     window: Duration,
 ) -> Result<Option<Measured>> {
     let started = Instant::now();
+    let clk = clk_tck();
     let cpu = || -> Result<f64> {
         instances
             .iter()
-            .map(|i| cpu_seconds(i.child.id()))
+            .map(|i| cpu_seconds(i.child.id(), clk))
             .sum::<Result<f64>>()
     };
     let records = || -> f64 {

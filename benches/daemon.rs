@@ -63,6 +63,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+#[path = "support/process.rs"]
+mod process;
+use process::{clk_tck, cpu_seconds, free_port, stat_cpu_seconds};
+
 type BoxError = Box<dyn Error>;
 type Result<T> = std::result::Result<T, BoxError>;
 
@@ -531,11 +535,6 @@ fn start_server(sources: usize) -> Result<(SocketAddr, Arc<Store>)> {
 // ---------------------------------------------------------------------------------------------
 // The config
 
-fn free_port() -> Result<u16> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    Ok(listener.local_addr()?.port())
-}
-
 fn write_config(
     path: &Path,
     feeds: SocketAddr,
@@ -576,32 +575,6 @@ fn write_config(
 
 // ---------------------------------------------------------------------------------------------
 // The daemon process
-
-/// CPU seconds (user + system) of a process, all threads, from `/proc/<pid>/stat`.
-fn cpu_seconds(pid: u32, clk_tck: f64) -> Result<f64> {
-    stat_cpu_seconds(
-        &std::fs::read_to_string(format!("/proc/{pid}/stat"))?,
-        clk_tck,
-    )
-}
-
-/// utime + stime of a `stat` line of `/proc`, in seconds.
-fn stat_cpu_seconds(stat: &str, clk_tck: f64) -> Result<f64> {
-    // The command name is in parentheses and may contain spaces: fields count from after it.
-    let rest = stat
-        .rfind(')')
-        .map(|at| &stat[at + 1..])
-        .ok_or("a /proc stat line without a command name")?;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    // fields[0] is field 3 (state); utime is field 14, stime field 15.
-    let tick = |n: usize| -> Result<f64> {
-        Ok(fields
-            .get(n - 3)
-            .ok_or("a /proc stat line that is too short")?
-            .parse::<u64>()? as f64)
-    };
-    Ok((tick(14)? + tick(15)?) / clk_tck)
-}
 
 /// CPU seconds of this process's thread named `name` (the feed server), from
 /// `/proc/self/task/<tid>/stat`.
@@ -1033,13 +1006,7 @@ fn run() -> Result<bool> {
     let (bin, bin_from) = binary()?;
     let n = settings.sources;
     let expected = (n * ITEMS_PER_FEED) as u64;
-    let clk_tck = Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse::<f64>().ok())
-        .unwrap_or(100.0);
+    let clk_tck = clk_tck();
 
     let mut table = Table::default();
     let tmp = tempfile::Builder::new()

@@ -26,8 +26,7 @@ pub fn content_hash(title: &str, text: &str) -> String {
 pub fn source_hash(title: &str, body: &str, link: &str) -> SourceHash {
     let mut hex = [0u8; 64];
     for (pair, byte) in hex.chunks_exact_mut(2).zip(sha256(&[title, body, link])) {
-        pair[0] = HEX_DIGITS[usize::from(byte >> 4)];
-        pair[1] = HEX_DIGITS[usize::from(byte & 0x0f)];
+        pair.copy_from_slice(&hex_pair(byte));
     }
     SourceHash(hex)
 }
@@ -57,7 +56,14 @@ impl std::fmt::Debug for SourceHash {
     }
 }
 
-const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+/// A byte's two lower-case hex digits.
+fn hex_pair(byte: u8) -> [u8; 2] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    [
+        DIGITS[usize::from(byte >> 4)],
+        DIGITS[usize::from(byte & 0x0f)],
+    ]
+}
 
 /// The identity key of an item with no id or link: over its title and date (RFC 3339).
 pub fn title_date_key(title: &str, date: &str) -> String {
@@ -87,8 +93,9 @@ fn sha256(parts: &[&str]) -> [u8; 32] {
 fn lower_hex(bytes: &[u8]) -> String {
     let mut hex = String::with_capacity(bytes.len() * 2);
     for &byte in bytes {
-        hex.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
-        hex.push(char::from(HEX_DIGITS[usize::from(byte & 0x0f)]));
+        let [high, low] = hex_pair(byte);
+        hex.push(char::from(high));
+        hex.push(char::from(low));
     }
     hex
 }
