@@ -8,9 +8,10 @@
 //! A source's state is written with compare-and-set on the revision it was read at: an instance
 //! that lost a host cannot overwrite what the new holder stored.
 //! Never: journals batches (the stream is the journal: a batch published again after a crash
-//! carries the same message ids, and the server drops the copies), or reads the bucket for an
+//! carries the same message ids, and the server drops the copies), reads the bucket for an
 //! item a pass of this instance already classified (the last pass's items are kept per source
-//! until the source is reloaded).
+//! until the source is reloaded), or for the items of a source whose stored state says it has
+//! none (it says so before its first item is marked seen).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,6 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use async_nats::jetstream::kv;
 use bytes::Bytes;
 use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
 
 use super::unsaved::Unsaved;
 use super::{BatchTicket, Change, Classified, Durable, ItemKey, SourceState, StateError};
@@ -30,6 +32,32 @@ const IN_FLIGHT: usize = 64;
 /// (revision, source hash) per item id.
 type Window = HashMap<String, (u32, String)>;
 
+/// A source's state as the `SOURCES` bucket holds it.
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredSource {
+    #[serde(flatten)]
+    state: SourceState,
+    /// Whether `SEEN` may hold items of the source. It is stored before the source's first item
+    /// is marked seen, so the items of a source without it (a source the group has never
+    /// written) need no lookups: without it, a source's first ingest cost two lookups and a put
+    /// an item instead of one put. A state that does not say is taken to have items.
+    #[serde(default = "may_have_items")]
+    has_items: bool,
+}
+
+fn may_have_items() -> bool {
+    true
+}
+
+/// What this instance knows of a source's stored state.
+#[derive(Debug, Clone, Default)]
+struct Known {
+    state: SourceState,
+    /// The key's revision when read or written (0: no key yet).
+    revision: u64,
+    has_items: bool,
+}
+
 /// The cluster's state of the sources; clones share it.
 #[derive(Debug, Clone)]
 pub struct SharedState {
@@ -40,9 +68,8 @@ pub struct SharedState {
 struct Inner {
     cluster: Cluster,
     buckets: tokio::sync::OnceCell<Buckets>,
-    /// Each source's state as last read from or written to the cluster, with the key's
-    /// revision then (0: no key yet).
-    known: Mutex<HashMap<String, (SourceState, u64)>>,
+    /// Each source's state as last read from or written to the cluster.
+    known: Mutex<HashMap<String, Known>>,
     unsaved: Mutex<Unsaved>,
     /// Per source, the items of its last pass that the cluster knows.
     windows: Mutex<HashMap<String, Window>>,
@@ -118,6 +145,20 @@ impl SharedState {
     /// Reads the stored state of `sources` from the cluster, replacing what this instance had
     /// (it may be older: another instance held them meanwhile) and forgetting their last pass.
     pub async fn load_sources(&self, sources: &[String]) -> Result<(), StateError> {
+        let states = self.read_sources(sources).await?;
+        let mut known = self.known();
+        let mut unsaved = self.unsaved();
+        let mut windows = self.windows();
+        for (name, state) in states {
+            unsaved.remove(&name);
+            windows.remove(&name);
+            known.insert(name, state);
+        }
+        Ok(())
+    }
+
+    /// The stored state of `sources`, as it is in the cluster now.
+    async fn read_sources(&self, sources: &[String]) -> Result<Vec<(String, Known)>, StateError> {
         let buckets = self.buckets().await?;
         let mut loaded = futures_util::stream::iter(sources.iter().cloned())
             .map(|name| async move {
@@ -128,27 +169,28 @@ impl SharedState {
         let mut states = Vec::with_capacity(sources.len());
         while let Some((name, entry)) = loaded.next().await {
             let entry = entry.map_err(|e| self.fail(&format!("the state of {name}"), e))?;
-            let (state, revision) = match entry {
-                Some(entry) if entry.operation == kv::Operation::Put => (
+            let known = match entry {
+                Some(entry) if entry.operation == kv::Operation::Put => {
                     // A state nahar cannot read (a future version's) costs one unconditional
-                    // fetch, as in the local store.
-                    serde_json::from_slice(&entry.value).unwrap_or_default(),
-                    entry.revision,
-                ),
-                Some(entry) => (SourceState::default(), entry.revision),
-                None => (SourceState::default(), 0),
+                    // fetch, as in the local store, and lookups of its items.
+                    let stored = serde_json::from_slice::<StoredSource>(&entry.value).ok();
+                    Known {
+                        has_items: stored.as_ref().is_none_or(|stored| stored.has_items),
+                        state: stored.map(|stored| stored.state).unwrap_or_default(),
+                        revision: entry.revision,
+                    }
+                }
+                // Deleted by hand: its items may still be in `SEEN`.
+                Some(entry) => Known {
+                    state: SourceState::default(),
+                    revision: entry.revision,
+                    has_items: true,
+                },
+                None => Known::default(),
             };
-            states.push((name, state, revision));
+            states.push((name, known));
         }
-        let mut known = self.known();
-        let mut unsaved = self.unsaved();
-        let mut windows = self.windows();
-        for (name, state, revision) in states {
-            unsaved.remove(&name);
-            windows.remove(&name);
-            known.insert(name, (state, revision));
-        }
-        Ok(())
+        Ok(states)
     }
 
     /// [`SharedState::load_sources`] for a caller on a plain thread (`nahar fetch`).
@@ -175,7 +217,7 @@ impl SharedState {
         }
         self.known()
             .get(source)
-            .map(|(state, _)| state.clone())
+            .map(|known| known.state.clone())
             .unwrap_or_default()
     }
 
@@ -203,42 +245,61 @@ impl SharedState {
                 (name, state)
             })
             .collect();
-        self.put_sources(states).await?;
+        self.put_sources(states, false).await?;
         self.unsaved().forget(&saved);
         Ok(())
     }
 
     /// Writes source states, each with compare-and-set on the revision this instance knows:
-    /// a state another instance stored since is kept, and this one dropped.
-    async fn put_sources(&self, states: Vec<(String, SourceState)>) -> Result<(), StateError> {
+    /// a state another instance stored since is kept, and this one dropped. `has_items`: the
+    /// stored states say so from now on (else they say what they said).
+    async fn put_sources(
+        &self,
+        states: Vec<(String, SourceState)>,
+        has_items: bool,
+    ) -> Result<(), StateError> {
         if states.is_empty() {
             return Ok(());
         }
         let buckets = self.buckets().await?;
-        let mut rows = Vec::with_capacity(states.len());
+        // One write a source, of its last state: two at the same revision, the second would
+        // fail as if another instance had written.
+        let mut last = HashMap::with_capacity(states.len());
+        for (name, state) in states {
+            last.insert(name, state);
+        }
+        let mut rows = Vec::with_capacity(last.len());
         {
             let known = self.known();
-            for (name, state) in states {
-                let json = serde_json::to_vec(&state).map_err(|e| self.fail(&name, e))?;
-                let revision = known.get(&name).map_or(0, |(_, revision)| *revision);
-                rows.push((name, state, json, revision));
+            for (name, state) in last {
+                // A source this instance has not read is created (revision 0), which fails if
+                // another instance stored it: then it has no items yet.
+                let (revision, had_items) = known
+                    .get(&name)
+                    .map_or((0, false), |known| (known.revision, known.has_items));
+                let stored = StoredSource {
+                    state,
+                    has_items: has_items || had_items,
+                };
+                let json = serde_json::to_vec(&stored).map_err(|e| self.fail(&name, e))?;
+                rows.push((name, stored, json, revision));
             }
         }
         let mut puts = futures_util::stream::iter(rows)
-            .map(|(name, state, json, revision)| async move {
+            .map(|(name, stored, json, revision)| async move {
                 let put = buckets
                     .sources
                     .update(name.as_str(), Bytes::from(json), revision)
                     .await;
-                (name, state, put)
+                (name, stored, put)
             })
             .buffer_unordered(IN_FLIGHT);
-        let mut stored = Vec::new();
+        let mut written = Vec::new();
         let mut overtaken = Vec::new();
         let mut failure = None;
-        while let Some((name, state, put)) = puts.next().await {
+        while let Some((name, stored, put)) = puts.next().await {
             match put {
-                Ok(revision) => stored.push((name, state, revision)),
+                Ok(revision) => written.push((name, stored, revision)),
                 Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => {
                     overtaken.push(name);
                 }
@@ -249,8 +310,13 @@ impl SharedState {
         }
         {
             let mut known = self.known();
-            for (name, state, revision) in stored {
-                known.insert(name, (state, revision));
+            for (name, stored, revision) in written {
+                let known_now = Known {
+                    state: stored.state,
+                    revision,
+                    has_items: stored.has_items,
+                };
+                known.insert(name, known_now);
             }
             for name in &overtaken {
                 tracing::warn!(
@@ -266,6 +332,48 @@ impl SharedState {
         failure.map_or(Ok(()), Err)
     }
 
+    /// Makes the stored state of `sources` say that they have items, before the first of them
+    /// is marked seen. Once per source: a source whose stored state says so is left alone.
+    async fn announce_items(&self, sources: Vec<String>) -> Result<(), StateError> {
+        // Another instance storing the same source's state in between costs a round each;
+        // the holder of a host is alone in writing it, so a third round means something is
+        // wrong.
+        let mut sources = sources;
+        sources.sort_unstable();
+        sources.dedup();
+        for _ in 0..3 {
+            let (unread, unmarked): (Vec<String>, Vec<(String, SourceState)>) = {
+                let known = self.known();
+                let mut unread = Vec::new();
+                let mut unmarked = Vec::new();
+                for name in &sources {
+                    match known.get(name) {
+                        None => unread.push(name.clone()),
+                        Some(known) if !known.has_items => {
+                            unmarked.push((name.clone(), known.state.clone()));
+                        }
+                        Some(_) => {}
+                    }
+                }
+                (unread, unmarked)
+            };
+            if !unread.is_empty() {
+                // Read, not loaded: what this instance set but did not store is still to store.
+                let read = self.read_sources(&unread).await?;
+                self.known().extend(read);
+                continue;
+            }
+            if unmarked.is_empty() {
+                return Ok(());
+            }
+            self.put_sources(unmarked, true).await?;
+        }
+        Err(self.fail(
+            "storing that sources have items",
+            "their state was stored by another instance three times in a row",
+        ))
+    }
+
     pub fn save_sources(&self) -> Result<(), StateError> {
         self.blocking(|this| async move { this.store_sources(None).await })
     }
@@ -279,11 +387,18 @@ impl SharedState {
     ) -> Result<Vec<Classified>, StateError> {
         let window = self.windows().remove(source).unwrap_or_default();
         let count = items.size_hint().0;
-        let missing: Vec<String> = items
-            .clone()
-            .filter(|item| !window.contains_key(item.id))
-            .map(|item| item.id.to_owned())
-            .collect();
+        // A source not read from the cluster is looked up: only the stored state can say that
+        // `SEEN` holds nothing of it.
+        let may_have_items = self.known().get(source).is_none_or(|known| known.has_items);
+        let missing: Vec<String> = if may_have_items {
+            items
+                .clone()
+                .filter(|item| !window.contains_key(item.id))
+                .map(|item| item.id.to_owned())
+                .collect()
+        } else {
+            Vec::new()
+        };
         let source_name = source.to_owned();
         let looked_up: Window = if missing.is_empty() {
             Window::new()
@@ -383,8 +498,9 @@ impl SharedState {
             states.push((done.batch.source.clone(), done.source_state.clone()));
         }
         self.blocking(move |this| async move {
-            this.mark_seen(items).await?;
             let batch_sources: Vec<String> = states.iter().map(|(name, _)| name.clone()).collect();
+            this.announce_items(batch_sources.clone()).await?;
+            this.mark_seen(items).await?;
             // A batch's state is newer than any set before it: those are dropped, not stored.
             let superseded: Vec<(String, u64)> = this
                 .unsaved()
@@ -394,7 +510,7 @@ impl SharedState {
                 .map(|(name, set, _)| (name, set))
                 .collect();
             this.unsaved().forget(&superseded);
-            this.put_sources(states).await?;
+            this.put_sources(states, false).await?;
             this.store_sources(None).await
         })
     }
@@ -433,7 +549,7 @@ impl SharedState {
         failure.map_or(Ok(()), Err)
     }
 
-    fn known(&self) -> MutexGuard<'_, HashMap<String, (SourceState, u64)>> {
+    fn known(&self) -> MutexGuard<'_, HashMap<String, Known>> {
         self.inner
             .known
             .lock()

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use async_nats::jetstream;
+use futures_util::StreamExt;
 
 use crate::binary::{Run, nahar};
 use crate::nats_server::{NatsCluster, NatsServer};
@@ -91,6 +92,81 @@ fn delete_state(server: &str) {
     });
 }
 
+/// The group's stored state of `source`; the first it stored, and when; when the first of its
+/// items was marked seen.
+fn source_state(
+    server: &str,
+    source: &str,
+) -> (
+    serde_json::Value,
+    (serde_json::Value, time::OffsetDateTime),
+    time::OffsetDateTime,
+) {
+    block_on(async {
+        let client = async_nats::connect(server).await.expect("connect");
+        let jetstream = jetstream::new(client);
+        let sources = jetstream
+            .get_key_value("NAHAR_SOURCES")
+            .await
+            .expect("bucket");
+        let entry = sources
+            .entry(source)
+            .await
+            .expect("entry")
+            .expect("a state");
+        let state = serde_json::from_slice(&entry.value).expect("JSON");
+        let mut history = sources.history(source).await.expect("history");
+        let first = history.next().await.expect("a revision").expect("entry");
+        let first = (
+            serde_json::from_slice(&first.value).expect("JSON"),
+            first.created,
+        );
+        let seen = jetstream.get_key_value("NAHAR_SEEN").await.expect("bucket");
+        let mut keys = seen.keys().await.expect("keys");
+        let mut first_seen = None;
+        while let Some(key) = keys.next().await {
+            let key = key.expect("key");
+            let created = seen.entry(key).await.expect("entry").expect("item").created;
+            first_seen = Some(first_seen.map_or(created, |t: time::OffsetDateTime| t.min(created)));
+        }
+        (state, first, first_seen.expect("items seen"))
+    })
+}
+
+/// Makes the bucket of the sources' states as an operator could, keeping ten values a key
+/// (nahar's keeps one) so that a test sees every state stored.
+fn make_sources_bucket(server: &str) {
+    block_on(async {
+        let client = async_nats::connect(server).await.expect("connect");
+        let jetstream = jetstream::new(client);
+        jetstream
+            .create_key_value(jetstream::kv::Config {
+                bucket: "NAHAR_SOURCES".to_owned(),
+                history: 10,
+                storage: jetstream::stream::StorageType::File,
+                ..Default::default()
+            })
+            .await
+            .expect("bucket");
+    });
+}
+
+/// Stores `state` as the group's state of `source`, as another writer could have.
+fn put_source_state(server: &str, source: &str, state: &str) {
+    block_on(async {
+        let client = async_nats::connect(server).await.expect("connect");
+        let jetstream = jetstream::new(client);
+        let sources = jetstream
+            .get_key_value("NAHAR_SOURCES")
+            .await
+            .expect("bucket");
+        sources
+            .put(source, state.to_owned().into())
+            .await
+            .expect("stored");
+    });
+}
+
 /// The stream's messages, in order: (subject, Nats-Msg-Id, record).
 async fn read_stream(
     stream: &mut jetstream::stream::Stream,
@@ -119,6 +195,7 @@ fn every_record_reaches_the_stream_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = tempfile::tempdir().expect("tempdir");
     let server = NatsServer::start(store.path());
+    make_sources_bucket(&server.url());
 
     let first = fetch(dir.path(), &server.url(), FEED);
     assert_eq!(first.code, 0, "{first:?}");
@@ -150,6 +227,27 @@ fn every_record_reaches_the_stream_once() {
     let again = fetch(dir.path(), &server.url(), FEED);
     assert_eq!(again.code, 0, "{again:?}");
     assert_eq!(stream_messages(&server.url()).len(), 3);
+
+    // The source's first stored state said that it has items, before the first was marked
+    // seen: a source whose state does not say so has none to look up.
+    let (state, first_state, first_seen) = source_state(&server.url(), "news");
+    assert_eq!(state["has_items"], true, "{state}");
+    assert_eq!(first_state.0["has_items"], true, "{first_state:?}");
+    assert!(first_state.1 < first_seen, "{first_state:?} {first_seen}");
+    // A state that does not say (another writer's): the items are looked up, and known.
+    put_source_state(&server.url(), "news", "{}");
+    let looked_up = fetch(dir.path(), &server.url(), FEED);
+    assert!(
+        looked_up.stdout.contains("news: 3 unchanged"),
+        "{looked_up:?}"
+    );
+    // A state that says there are none is believed: the items are new to nahar (and their
+    // messages copies that the stream drops).
+    put_source_state(&server.url(), "news", r#"{"has_items": false}"#);
+    let believed = fetch(dir.path(), &server.url(), FEED);
+    assert!(believed.stdout.contains("news: 3 new"), "{believed:?}");
+    assert_eq!(stream_messages(&server.url()).len(), 3);
+    assert_eq!(source_state(&server.url(), "news").0["has_items"], true);
 
     // An item updated: its new revision, once.
     let updated = FEED.replace("הפגישה נמשכה שעתיים.", "הפגישה נמשכה שלוש שעות.");
