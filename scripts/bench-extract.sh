@@ -16,7 +16,7 @@ tmp="$(mktemp -d "${TMPDIR:-/tmp}/nahar-bench-extract.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 
 echo "nahar: cargo bench --bench extract" >&2
-(cd "$repo" && cargo bench --quiet --bench extract -- "$PAGES") | tee "$tmp/nahar.out" >&2
+(cd "$repo" && cargo bench --quiet --features nats --bench extract -- "$PAGES") | tee "$tmp/nahar.out" >&2
 nahar_line="$(grep '^RESULT ' "$tmp/nahar.out")"
 
 echo "installing trafilatura into a temporary venv..." >&2

@@ -31,7 +31,7 @@ now() {
 
 # ---- 1. build ------------------------------------------------------------------------------
 echo "building nahar (release)..." >&2
-(cd "$repo" && cargo build --release --quiet)
+(cd "$repo" && cargo build --release --quiet --features nats)
 nahar="${CARGO_TARGET_DIR:-$repo/target}/release/nahar"
 [[ "$nahar" = /* ]] || nahar="$repo/$nahar"
 

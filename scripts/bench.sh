@@ -15,7 +15,8 @@
 # items (benches/daemon.rs) and a month of records through one daemon; (6) the cost of a source
 # in a group — one instance writing files, one and three publishing to NATS (benches/cluster.rs).
 # Python tools live in throwaway
-# venvs inside the scripts' temporary directories; nothing Python enters the project.
+# venvs inside the scripts' temporary directories; nothing Python enters the project. Every part
+# builds with `--features nats` (part 6 needs it), so that one build serves them all.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -52,12 +53,12 @@ PAGES="$pages" scripts/bench-extract.sh | tee "$tmp/extract.out" >&2
 eval "$(results "$tmp/extract.out" extract)"
 
 echo "== 3. text core" >&2
-cargo bench --quiet --bench text | tee "$tmp/text.out" >&2
+cargo bench --quiet --features nats --bench text | tee "$tmp/text.out" >&2
 eval "$(results "$tmp/text.out" text)"
 
 echo "== 4. daemon at scale" >&2
 cp "${CARGO_TARGET_DIR:-target}/release/nahar" "$tmp/nahar-release" 2>/dev/null || {
-    cargo build --release --quiet
+    cargo build --release --quiet --features nats
     cp "${CARGO_TARGET_DIR:-target}/release/nahar" "$tmp/nahar-release"
 }
 scales=""
@@ -65,17 +66,17 @@ for run in $daemon_runs; do
     IFS=: read -r n phases every window <<<"$run"
     scales="$scales $n"
     NAHAR_BIN="$tmp/nahar-release" IDLE_SECS="$idle" STEADY_SECS="$window" PHASES="$phases" \
-        POLL_INTERVAL_SECS="$every" cargo bench --quiet --bench daemon -- "$n" \
+        POLL_INTERVAL_SECS="$every" cargo bench --quiet --features nats --bench daemon -- "$n" \
         | tee "$tmp/daemon-$n.out" >&2
     eval "$(results "$tmp/daemon-$n.out" "daemon$n")"
 done
 echo "== 5. a month of records through one daemon" >&2
 NAHAR_BIN="$tmp/nahar-release" IDLE_SECS=2 PHASES= MONTH_RECORDS="$month_records" \
-    cargo bench --quiet --bench daemon -- "$month_sources" | tee "$tmp/month.out" >&2
+    cargo bench --quiet --features nats --bench daemon -- "$month_sources" | tee "$tmp/month.out" >&2
 eval "$(results "$tmp/month.out" month)"
 echo "== 6. a group through NATS: files x1 vs nats x1 vs nats x3 (${cluster_sources} sources)" >&2
 NAHAR_BIN="$tmp/nahar-release" INTERVAL_SECS="$cluster_interval" WINDOW_SECS="$cluster_window" \
-    cargo bench --quiet --bench cluster -- "$cluster_sources" | tee "$tmp/cluster.out" >&2
+    cargo bench --quiet --features nats --bench cluster -- "$cluster_sources" | tee "$tmp/cluster.out" >&2
 eval "$(results "$tmp/cluster.out" cluster)"
 first="${scales# }"; first="${first%% *}"
 

@@ -985,7 +985,7 @@ fn print_cluster_status(
     _nats: &config::NatsConfig,
     _json: bool,
 ) -> anyhow::Result<ExitCode> {
-    eprintln!("nahar: this nahar was built without NATS support (the `nats` cargo feature)");
+    eprintln!("nahar: {}", config::WITHOUT_NATS);
     Ok(ExitCode::from(EXIT_USAGE))
 }
 
@@ -995,7 +995,7 @@ fn export_from_nats(
     _since: Option<chrono::DateTime<chrono::Utc>>,
     _out: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
-    eprintln!("nahar: this nahar was built without NATS support (the `nats` cargo feature)");
+    eprintln!("nahar: {}", config::WITHOUT_NATS);
     Ok(ExitCode::from(EXIT_USAGE))
 }
 

@@ -102,6 +102,9 @@ impl NatsConfig {
     }
 }
 
+/// What a build without the `nats` feature says when asked for NATS (it is off by default).
+pub const WITHOUT_NATS: &str = "this nahar was built without NATS support (the `nats` cargo feature, off by default): build it with `cargo install --locked --path . --features nats`";
+
 /// `[nats] prefix` when the config does not say.
 pub const DEFAULT_NATS_PREFIX: &str = "nahar";
 /// `[nats] replicas` when the config does not say: a three-node cluster's every node.

@@ -106,8 +106,7 @@ impl Checker<'_> {
                     }
                     Some("nats") => self.value_error(
                         value,
-                        r#"kind = "nats": this nahar was built without NATS support (the `nats` cargo feature)"#
-                            .to_owned(),
+                        format!(r#"kind = "nats": {}"#, crate::config::WITHOUT_NATS),
                     ),
                     Some(other) => self.value_error(
                         value,
