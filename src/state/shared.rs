@@ -39,14 +39,22 @@ struct StoredSource {
     state: SourceState,
     /// Whether `SEEN` may hold items of the source. It is stored before the source's first item
     /// is marked seen, so the items of a source without it (a source the group has never
-    /// written) need no lookups: without it, a source's first ingest cost two lookups and a put
-    /// an item instead of one put. A state that does not say is taken to have items.
+    /// written) need no lookups: without it, every item of a source's first ingest was looked
+    /// up besides being put. A state that does not say is taken to have items.
     #[serde(default = "may_have_items")]
     has_items: bool,
 }
 
 fn may_have_items() -> bool {
     true
+}
+
+/// Logs a compare-and-set of a source's state lost to another instance.
+fn warn_overtaken(source: &str) {
+    tracing::warn!(
+        source = %source,
+        "Another instance stored this source's state since this one read it; its state is kept."
+    );
 }
 
 /// What this instance knows of a source's stored state.
@@ -245,19 +253,15 @@ impl SharedState {
                 (name, state)
             })
             .collect();
-        self.put_sources(states, false).await?;
+        self.put_sources(states).await?;
         self.unsaved().forget(&saved);
         Ok(())
     }
 
     /// Writes source states, each with compare-and-set on the revision this instance knows:
-    /// a state another instance stored since is kept, and this one dropped. `has_items`: the
-    /// stored states say so from now on (else they say what they said).
-    async fn put_sources(
-        &self,
-        states: Vec<(String, SourceState)>,
-        has_items: bool,
-    ) -> Result<(), StateError> {
+    /// a state another instance stored since is kept, and this one dropped. Each says whether
+    /// the source has items as the stored one did.
+    async fn put_sources(&self, states: Vec<(String, SourceState)>) -> Result<(), StateError> {
         if states.is_empty() {
             return Ok(());
         }
@@ -274,13 +278,10 @@ impl SharedState {
             for (name, state) in last {
                 // A source this instance has not read is created (revision 0), which fails if
                 // another instance stored it: then it has no items yet.
-                let (revision, had_items) = known
+                let (revision, has_items) = known
                     .get(&name)
                     .map_or((0, false), |known| (known.revision, known.has_items));
-                let stored = StoredSource {
-                    state,
-                    has_items: has_items || had_items,
-                };
+                let stored = StoredSource { state, has_items };
                 let json = serde_json::to_vec(&stored).map_err(|e| self.fail(&name, e))?;
                 rows.push((name, stored, json, revision));
             }
@@ -319,10 +320,7 @@ impl SharedState {
                 known.insert(name, known_now);
             }
             for name in &overtaken {
-                tracing::warn!(
-                    source = %name,
-                    "Another instance stored this source's state since this one read it; its state is kept."
-                );
+                warn_overtaken(name);
                 known.remove(name);
             }
         }
@@ -335,43 +333,98 @@ impl SharedState {
     /// Makes the stored state of `sources` say that they have items, before the first of them
     /// is marked seen. Once per source: a source whose stored state says so is left alone.
     async fn announce_items(&self, sources: Vec<String>) -> Result<(), StateError> {
-        // Another instance storing the same source's state in between costs a round each;
-        // the holder of a host is alone in writing it, so a third round means something is
-        // wrong.
         let mut sources = sources;
         sources.sort_unstable();
         sources.dedup();
-        for _ in 0..3 {
-            let (unread, unmarked): (Vec<String>, Vec<(String, SourceState)>) = {
+        // Another instance storing the same source's state in between costs a round; the
+        // holder of a host is alone in writing it, so a fourth round means something is wrong.
+        for round in 0..=3 {
+            let mut unmarked = Vec::new();
+            let mut unread = Vec::new();
+            {
                 let known = self.known();
-                let mut unread = Vec::new();
-                let mut unmarked = Vec::new();
                 for name in &sources {
                     match known.get(name) {
                         None => unread.push(name.clone()),
                         Some(known) if !known.has_items => {
-                            unmarked.push((name.clone(), known.state.clone()));
+                            unmarked.push((name.clone(), known.clone(), true));
                         }
                         Some(_) => {}
                     }
                 }
-                (unread, unmarked)
-            };
+            }
             if !unread.is_empty() {
-                // Read, not loaded: what this instance set but did not store is still to store.
-                let read = self.read_sources(&unread).await?;
-                self.known().extend(read);
-                continue;
+                for (name, stored) in self.read_sources(&unread).await? {
+                    if !stored.has_items {
+                        unmarked.push((name, stored, false));
+                    }
+                }
             }
             if unmarked.is_empty() {
                 return Ok(());
             }
-            self.put_sources(unmarked, true).await?;
+            if round == 3 {
+                break;
+            }
+            self.mark_has_items(unmarked).await?;
         }
         Err(self.fail(
             "storing that sources have items",
             "their state was stored by another instance three times in a row",
         ))
+    }
+
+    /// Stores each state as read, saying that the source has items, with compare-and-set on
+    /// the revision it was read at. `held`: the state is this instance's own (in `known`),
+    /// updated on success and forgotten when another instance stored it since. Otherwise it is
+    /// the state of a host this instance lost while its pass was being written: it is marked
+    /// where it was just read, never adopted, so that this instance's later write of the
+    /// source's state fails its compare-and-set — the new holder's state is the one kept.
+    async fn mark_has_items(&self, sources: Vec<(String, Known, bool)>) -> Result<(), StateError> {
+        let buckets = self.buckets().await?;
+        let mut rows = Vec::with_capacity(sources.len());
+        for (name, known, held) in sources {
+            let stored = StoredSource {
+                state: known.state,
+                has_items: true,
+            };
+            let json = serde_json::to_vec(&stored).map_err(|e| self.fail(&name, e))?;
+            rows.push((name, json, known.revision, held));
+        }
+        let mut puts = futures_util::stream::iter(rows)
+            .map(|(name, json, read_at, held)| async move {
+                let put = buckets
+                    .sources
+                    .update(name.as_str(), Bytes::from(json), read_at)
+                    .await;
+                (name, read_at, held, put)
+            })
+            .buffer_unordered(IN_FLIGHT);
+        let mut failure = None;
+        while let Some((name, read_at, held, put)) = puts.next().await {
+            match put {
+                Ok(revision) if held => {
+                    // Unless the source was read again meanwhile (a host taken back).
+                    if let Some(known) = self.known().get_mut(&name)
+                        && known.revision == read_at
+                    {
+                        known.revision = revision;
+                        known.has_items = true;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => {
+                    if held {
+                        warn_overtaken(&name);
+                        self.known().remove(&name);
+                    }
+                }
+                Err(e) => {
+                    failure.get_or_insert_with(|| self.fail(&format!("storing {name}'s state"), e));
+                }
+            }
+        }
+        failure.map_or(Ok(()), Err)
     }
 
     pub fn save_sources(&self) -> Result<(), StateError> {
@@ -510,7 +563,7 @@ impl SharedState {
                 .map(|(name, set, _)| (name, set))
                 .collect();
             this.unsaved().forget(&superseded);
-            this.put_sources(states, false).await?;
+            this.put_sources(states).await?;
             this.store_sources(None).await
         })
     }
