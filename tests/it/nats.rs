@@ -92,6 +92,19 @@ fn delete_state(server: &str) {
     });
 }
 
+/// A test client's JetStream context on `server`.
+async fn jetstream_of(server: &str) -> jetstream::Context {
+    jetstream::new(async_nats::connect(server).await.expect("connect"))
+}
+
+/// The bucket of the group's source states.
+async fn sources_bucket(jetstream: &jetstream::Context) -> jetstream::kv::Store {
+    jetstream
+        .get_key_value("NAHAR_SOURCES")
+        .await
+        .expect("bucket")
+}
+
 /// The group's stored state of `source`; the first it stored, and when; when the first of its
 /// items was marked seen.
 fn source_state(
@@ -103,12 +116,8 @@ fn source_state(
     time::OffsetDateTime,
 ) {
     block_on(async {
-        let client = async_nats::connect(server).await.expect("connect");
-        let jetstream = jetstream::new(client);
-        let sources = jetstream
-            .get_key_value("NAHAR_SOURCES")
-            .await
-            .expect("bucket");
+        let jetstream = jetstream_of(server).await;
+        let sources = sources_bucket(&jetstream).await;
         let entry = sources
             .entry(source)
             .await
@@ -137,9 +146,8 @@ fn source_state(
 /// (nahar's keeps one) so that a test sees every state stored.
 fn make_sources_bucket(server: &str) {
     block_on(async {
-        let client = async_nats::connect(server).await.expect("connect");
-        let jetstream = jetstream::new(client);
-        jetstream
+        jetstream_of(server)
+            .await
             .create_key_value(jetstream::kv::Config {
                 bucket: "NAHAR_SOURCES".to_owned(),
                 history: 10,
@@ -154,13 +162,9 @@ fn make_sources_bucket(server: &str) {
 /// Stores `state` as the group's state of `source`, as another writer could have.
 fn put_source_state(server: &str, source: &str, state: &str) {
     block_on(async {
-        let client = async_nats::connect(server).await.expect("connect");
-        let jetstream = jetstream::new(client);
-        let sources = jetstream
-            .get_key_value("NAHAR_SOURCES")
+        let jetstream = jetstream_of(server).await;
+        sources_bucket(&jetstream)
             .await
-            .expect("bucket");
-        sources
             .put(source, state.to_owned().into())
             .await
             .expect("stored");
