@@ -24,8 +24,8 @@ use super::html::{self, Marks};
 use super::{Block, BlockKind};
 use crate::text::Dir;
 use boilerplate::{
-    BOILERPLATE_WORDS, CONTENT_WORDS, LinkCounts, name_words, protected_nodes, remove_boilerplate,
-    visible_len,
+    BOILERPLATE_WORDS, CONTENT_WORDS, LinkCounts, holds_article_text, name_words, protected_nodes,
+    remove_boilerplate, visible_len,
 };
 
 /// A source's own extraction rules (`[source.extract]`), compiled.
@@ -232,9 +232,18 @@ fn content_roots<'a>(
             ))
         })
         .max_by(|a, b| a.1.total_cmp(&b.1));
-    let Some((best, best_score)) = best else {
+    let Some((mut best, best_score)) = best else {
         return vec![root];
     };
+    // A page that declares its article body (schema.org's `itemprop="articleBody"`) and puts
+    // article text in it: a better-scoring box inside it is one part of the article (a photo
+    // gallery's fifty captions, a fact box), not the article.
+    if let Some(body) = declared_body(root, marks)
+        && best.ancestors().any(|a| a.id() == body.id())
+        && holds_article_text(body, counts)
+    {
+        best = body;
+    }
     // Siblings that are part of the article: well scored, or a long, link-poor paragraph.
     let Some(parent) = best.parent().and_then(ElementRef::wrap) else {
         return vec![best];
@@ -397,6 +406,16 @@ fn paragraph_score(element: ElementRef<'_>, marks: &Marks) -> Option<f64> {
         return None;
     }
     Some(1.0 + commas as f64 + (length as f64 / 100.0).min(3.0))
+}
+
+/// The first element that declares itself the article body, unless boilerplate removal took it.
+fn declared_body<'a>(root: ElementRef<'a>, marks: &Marks) -> Option<ElementRef<'a>> {
+    root.descendants().filter_map(ElementRef::wrap).find(|e| {
+        e.value()
+            .attr("itemprop")
+            .is_some_and(|p| p.contains("articleBody"))
+            && !marks.removed.contains(&e.id())
+    })
 }
 
 fn has_own_text(element: ElementRef<'_>) -> bool {

@@ -91,3 +91,24 @@ fn a_direction_declared_above_the_article_is_every_paragraphs_hint() {
     let dirs: Vec<Option<Dir>> = page.blocks.iter().map(|b| b.dir).collect();
     assert_eq!(dirs, vec![Some(Dir::Rtl), Some(Dir::Ltr)]);
 }
+
+#[test]
+fn a_gallery_inside_the_declared_article_body_does_not_replace_it() {
+    // Twenty captions, each a heading and a paragraph with commas, outscore the article's
+    // three paragraphs; the short numbered lines between them are the article's headings.
+    let captions: String = (1..=20)
+        .map(|i| format!("<li><h2>{i}/20 Photo</h2><p>Caption {i}, {PROSE}</p></li>"))
+        .collect();
+    let html = page(&format!(
+        "<div itemprop=articleBody><p>1. Take the blankets off the bed</p><p>One. {PROSE}</p>\
+         <p>2. Check the peep hole</p><p>Two. {PROSE}</p><p>Three. {PROSE}</p>\
+         <div class=gallery-wrapper><div class=scroller><ul class=captions>{captions}</ul></div>\
+         </div></div>"
+    ));
+    let out = texts(&html);
+    assert!(
+        out.iter().any(|t| t == "1. Take the blankets off the bed"),
+        "{out:?}"
+    );
+    assert!(out.iter().any(|t| t == "2. Check the peep hole"), "{out:?}");
+}
