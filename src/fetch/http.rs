@@ -49,6 +49,9 @@ impl HttpFetcher {
     pub fn new(config: &HttpConfig) -> Result<HttpFetcher, FetchError> {
         // reqwest is built without a default crypto provider (ring builds faster than
         // aws-lc); install ring once per process. A second install is refused, which is fine.
+        // rustls 0.23.48 marks ring's provider deprecated because ring has no post-quantum key
+        // exchange; it has no other ring provider, and ring is the project's choice (Cargo.toml).
+        #[allow(deprecated)]
         let _ = rustls::crypto::ring::default_provider().install_default();
         let build_error =
             |e: reqwest::Error| FetchError::Other(format!("cannot build the HTTP client: {e}"));
