@@ -8,6 +8,7 @@
 
 mod boilerplate;
 mod metadata;
+mod notices;
 #[cfg(test)]
 mod tests;
 
@@ -120,6 +121,9 @@ pub fn extract(html_text: &str, url: Option<&Url>, rules: &PageRules) -> Page {
             || b.text.chars().count() >= 25
             || !b.text.trim_end().ends_with(':')
     });
+    // Copyright and photo credits, calls to subscribe or share, "read also" pointers and bare
+    // dates that sit inside the article's container under no telling class name.
+    blocks.retain(|b| b.kind == BlockKind::Embed || !notices::is_notice(&b.text));
     // The headline is the record's title, not its first paragraph.
     if let Some(title) = &meta.title {
         let key = |t: &str| {

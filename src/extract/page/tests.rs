@@ -112,3 +112,41 @@ fn a_gallery_inside_the_declared_article_body_does_not_replace_it() {
     );
     assert!(out.iter().any(|t| t == "2. Check the peep hole"), "{out:?}");
 }
+
+#[test]
+fn the_sites_notices_inside_the_article_are_not_the_article() {
+    let notices = [
+        "© 2022, Example News. This article is the copyrighted property of Example News.",
+        "Crédits photos : Bestimage",
+        "Roman Prymula, photo: Archives du Gouvernement",
+        "Subscribe now to our e-edition for the full story.",
+        "Siguenos en Telegram, Instagram, Facebook y Twitter",
+        "For the latest stories download the Example News app for iOS and Android.",
+        "Jetzt teilen!",
+        "Lesen Sie auch: Der Ausschuss und sein letzter Bericht",
+        "Aktualisiert: 11.04.2020, 10:27",
+        "3:59 PM",
+        "11 Jan 2019",
+    ];
+    let lines: String = notices.iter().map(|n| format!("<p>{n}</p>")).collect();
+    let html = page(&format!(
+        "<article><h2>2019</h2><p>One. {PROSE}</p>{lines}<p>Two. {PROSE}</p>\
+         <p>Readers who subscribe to the committee's newsletter, the chair said on Tuesday, will \
+         get its findings first, before they are published at the end of the month, and may \
+         send it their questions until the hearings close.</p>\
+         </article>"
+    ));
+    let out = texts(&html);
+    for notice in notices {
+        assert!(!out.iter().any(|t| t == notice), "{notice}: {out:?}");
+    }
+    assert!(out.iter().any(|t| t.starts_with("Two.")), "{out:?}");
+    assert!(
+        out.iter().any(|t| t == "2019"),
+        "a year is not a date: {out:?}"
+    );
+    assert!(
+        out.iter().any(|t| t.starts_with("Readers who subscribe")),
+        "a long paragraph is prose: {out:?}"
+    );
+}
