@@ -1,5 +1,7 @@
 //! Short lines that are the site talking, not the article: copyright and photo credits, calls
-//! to subscribe, follow or share, "read also" pointers, "updated on" stamps and bare dates.
+//! to subscribe, follow or share, "read also" pointers, "updated on" stamps and bare dates,
+//! "back to" links, advertising labels, download links, the comment section's and the author
+//! box's labels.
 //! Sites print them inside the article's container, where no class or id word marks them, so
 //! they are recognised by what they say (trafilatura and jusText keep similar phrase lists).
 //! Only short lines are judged: a paragraph of prose that mentions a subscription is prose.
@@ -21,6 +23,101 @@ pub(super) fn is_notice(text: &str) -> bool {
         || is_read_also(&line)
         || is_update_stamp(&line)
         || is_bare_date(&line)
+        || is_back_link(&line)
+        || is_advertising_label(&line)
+        || is_download_link(&line)
+        || is_comments_label(&line)
+        || is_about_the_author(&line)
+}
+
+/// Whether `line` opens with one of `openings` as whole words.
+fn opens_with(line: &str, openings: &[&str]) -> bool {
+    openings.iter().any(|opening| {
+        line.strip_prefix(opening)
+            .is_some_and(|after| !after.starts_with(char::is_alphanumeric))
+    })
+}
+
+/// "Zurück zur Startseite", "Back to top": a navigation link left in the article's box.
+fn is_back_link(line: &str) -> bool {
+    const OPENINGS: [&str; 7] = [
+        "zurück zu",
+        "zurück zur",
+        "back to",
+        "volver a",
+        "retour à",
+        "zum seitenanfang",
+        "nach oben",
+    ];
+    line.chars().count() < 60 && opens_with(line, &OPENINGS)
+}
+
+/// "- Anzeige -", "*Werbung. Dieser Beitrag enthält …", "Affiliatelink": the label over an
+/// advertisement (the word standing as a label, followed by punctuation or nothing, not
+/// opening a sentence about advertising).
+fn is_advertising_label(line: &str) -> bool {
+    const LABELS: [&str; 10] = [
+        "anzeige",
+        "werbung",
+        "advertisement",
+        "publicidad",
+        "publicité",
+        "reklama",
+        "sponsored",
+        "gesponsert",
+        "affiliatelink",
+        "affiliate-link",
+    ];
+    let line = line.trim_start_matches(['-', '–', '*', '»', ' ']);
+    line.chars().count() < 120
+        && LABELS.iter().any(|label| {
+            line.strip_prefix(label).is_some_and(|after| {
+                after
+                    .trim_start()
+                    .chars()
+                    .next()
+                    .is_none_or(|c| matches!(c, '.' | ':' | '-' | '–' | '|' | '*' | ')' | ']'))
+            })
+        })
+}
+
+/// "Pressemitteilung als PDF", "Dieses Skript als PDF herunterladen": a download link.
+fn is_download_link(line: &str) -> bool {
+    const PHRASES: [&str; 4] = ["als pdf", "pdf herunterladen", "download pdf", "(pdf"];
+    line.chars().count() < 80 && PHRASES.iter().any(|p| line.contains(p))
+}
+
+/// The comment section's labels and stamps: "Kommentare schreiben", "Comment by … — 17.07,
+/// 2011", "Leave a reply".
+fn is_comments_label(line: &str) -> bool {
+    const OPENINGS: [&str; 10] = [
+        "kommentare",
+        "kommentar schreiben",
+        "kommentierte artikel",
+        "diskutieren sie mit",
+        "comments",
+        "comment by",
+        "leave a comment",
+        "leave a reply",
+        "comentarios",
+        "deja un comentario",
+    ];
+    line.chars().count() < 60 && opens_with(line, &OPENINGS)
+}
+
+/// The heading of the box about the author.
+fn is_about_the_author(line: &str) -> bool {
+    const HEADINGS: [&str; 8] = [
+        "über den autor",
+        "über die autorin",
+        "fragen an den autor",
+        "about the author",
+        "sobre el autor",
+        "à propos de l'auteur",
+        "o autorze",
+        "zur person",
+    ];
+    HEADINGS.contains(&line.trim_end_matches([':', ' ']))
 }
 
 /// "© 2022 …", "Alle Rechte vorbehalten", "Materiał chroniony prawem autorskim": the rights
@@ -153,10 +250,7 @@ fn is_read_also(line: &str) -> bool {
         "lire aussi",
         "à lire aussi",
     ];
-    OPENINGS.iter().any(|opening| {
-        line.strip_prefix(opening)
-            .is_some_and(|after| !after.starts_with(char::is_alphanumeric))
-    })
+    opens_with(line, &OPENINGS)
 }
 
 /// "Aktualisiert: 11.04.2020, 10:27", "opublikowano: 7 kwietnia 2021": when the page changed,
@@ -175,10 +269,7 @@ fn is_update_stamp(line: &str) -> bool {
     ];
     line.chars().count() < 60
         && line.chars().any(|c| c.is_ascii_digit())
-        && LABELS.iter().any(|label| {
-            line.strip_prefix(label)
-                .is_some_and(|after| !after.starts_with(char::is_alphanumeric))
-        })
+        && opens_with(line, &LABELS)
 }
 
 /// A line that is only a date or a time ("27.01.2022", "3:59 PM", "11 Jan 2019", "April 3,

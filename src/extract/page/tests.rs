@@ -150,3 +150,30 @@ fn the_sites_notices_inside_the_article_are_not_the_article() {
         "a long paragraph is prose: {out:?}"
     );
 }
+
+#[test]
+fn back_links_ad_labels_downloads_and_comment_labels_are_not_the_article() {
+    let notices = [
+        "Zurück zur Startseite",
+        "- Anzeige -",
+        "*Werbung. Dieser Beitrag enthält Werbung für eine Marke.",
+        "Pressemitteilung als PDF",
+        "Kommentare schreiben",
+        "Comment by Tim — 17.07, 2011 @ 20:36",
+        "Über den Autor",
+    ];
+    let lines: String = notices.iter().map(|n| format!("<p>{n}</p>")).collect();
+    let html = page(&format!(
+        "<article><p>One. {PROSE}</p>{lines}<p>Werbung im Fernsehen kostet Geld.</p>\
+         <p>Two. {PROSE}</p></article>"
+    ));
+    let out = texts(&html);
+    for notice in notices {
+        assert!(!out.iter().any(|t| t == notice), "{notice}: {out:?}");
+    }
+    assert!(out.iter().any(|t| t.starts_with("Two.")), "{out:?}");
+    assert!(
+        out.iter().any(|t| t == "Werbung im Fernsehen kostet Geld."),
+        "a sentence about advertising is not its label: {out:?}"
+    );
+}
