@@ -28,6 +28,24 @@ pub(super) fn is_notice(text: &str) -> bool {
         || is_download_link(&line)
         || is_comments_label(&line)
         || is_about_the_author(&line)
+        || is_call_to_sign_up(&line)
+}
+
+/// "Sign up here", "Hier kostenlos anmelden", "Sie sind aktuell nicht eingeloggt": the site's
+/// account and registration prompts.
+fn is_call_to_sign_up(line: &str) -> bool {
+    const PHRASES: [&str; 9] = [
+        "sign up",
+        "log in",
+        "melde dich an",
+        "jetzt anmelden",
+        "kostenlos anmelden",
+        "eingeloggt",
+        "einloggen",
+        "regístrate",
+        "inscrivez-vous",
+    ];
+    line.chars().count() < 100 && PHRASES.iter().any(|p| has_word(line, p))
 }
 
 /// Whether `line` opens with one of `openings` as whole words.

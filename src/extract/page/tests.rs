@@ -161,6 +161,8 @@ fn back_links_ad_labels_downloads_and_comment_labels_are_not_the_article() {
         "Kommentare schreiben",
         "Comment by Tim — 17.07, 2011 @ 20:36",
         "Über den Autor",
+        "Sie sind aktuell nicht eingeloggt.",
+        "Do you want to be informed of our actions? Sign up here",
     ];
     let lines: String = notices.iter().map(|n| format!("<p>{n}</p>")).collect();
     let html = page(&format!(
