@@ -242,7 +242,7 @@ fn is_share_label(line: &str) -> bool {
 /// A pointer to another article: "Lesen Sie auch: …", "Zobacz także", "PUEDES VER: …",
 /// "Das könnte dich auch interessieren".
 fn is_read_also(line: &str) -> bool {
-    const OPENINGS: [&str; 24] = [
+    const OPENINGS: [&str; 35] = [
         "lesen sie auch",
         "lesen sie mehr",
         "das könnte dich",
@@ -267,6 +267,18 @@ fn is_read_also(line: &str) -> bool {
         "related",
         "lire aussi",
         "à lire aussi",
+        // The blog's links to the posts before and after this one.
+        "nachfolgebeitrag",
+        "vorschau auf den nächsten artikel",
+        "nächster artikel",
+        "nächster beitrag",
+        "vorheriger beitrag",
+        "previous post",
+        "next post",
+        "previous article",
+        "next article",
+        "article précédent",
+        "article suivant",
     ];
     opens_with(line, &OPENINGS)
 }

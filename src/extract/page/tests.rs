@@ -124,6 +124,7 @@ fn the_sites_notices_inside_the_article_are_not_the_article() {
         "For the latest stories download the Example News app for iOS and Android.",
         "Jetzt teilen!",
         "Lesen Sie auch: Der Ausschuss und sein letzter Bericht",
+        "Next post: The committee's second day",
         "Aktualisiert: 11.04.2020, 10:27",
         "3:59 PM",
         "11 Jan 2019",
