@@ -53,8 +53,8 @@ impl Score {
 
 /// Pinned floors: the figures measured when the extractor was last improved, rounded down. A
 /// change that lowers one fails here.
-const TRAFILATURA_F_FLOOR: f64 = 0.922;
-const TRAFILATURA_P_FLOOR: f64 = 0.908;
+const TRAFILATURA_F_FLOOR: f64 = 0.931;
+const TRAFILATURA_P_FLOOR: f64 = 0.926;
 const TRAFILATURA_R_FLOOR: f64 = 0.936;
 const READABILITY_RECOVERED_FLOOR: f64 = 0.953; // 124 of 130
 
