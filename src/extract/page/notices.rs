@@ -34,18 +34,28 @@ pub(super) fn is_notice(text: &str) -> bool {
 /// "Sign up here", "Hier kostenlos anmelden", "Sie sind aktuell nicht eingeloggt": the site's
 /// account and registration prompts.
 fn is_call_to_sign_up(line: &str) -> bool {
-    const PHRASES: [&str; 9] = [
+    // As the line's first words, or as a prompt: "Users who sign up before May get a discount"
+    // is news.
+    const OPENINGS: [&str; 6] = [
         "sign up",
         "log in",
         "melde dich an",
-        "jetzt anmelden",
-        "kostenlos anmelden",
-        "eingeloggt",
-        "einloggen",
         "regístrate",
         "inscrivez-vous",
+        "הירשמו",
     ];
-    line.chars().count() < 100 && PHRASES.iter().any(|p| has_word(line, p))
+    const PROMPTS: [&str; 8] = [
+        "sign up here",
+        "sign up now",
+        "please log in",
+        "jetzt anmelden",
+        "kostenlos anmelden",
+        "nicht eingeloggt",
+        "jetzt einloggen",
+        "hier einloggen",
+    ];
+    line.chars().count() < 100
+        && (opens_with(line, &OPENINGS) || PROMPTS.iter().any(|p| has_word(line, p)))
 }
 
 /// Whether `line` opens with one of `openings` as whole words.
@@ -67,7 +77,28 @@ fn is_back_link(line: &str) -> bool {
         "zum seitenanfang",
         "nach oben",
     ];
-    line.chars().count() < 60 && opens_with(line, &OPENINGS)
+    // Back to a place of the site, not "Back to school: what parents need to know".
+    const PLACES: [&str; 16] = [
+        "top",
+        "home",
+        "startseite",
+        "übersicht",
+        "overview",
+        "index",
+        "list",
+        "liste",
+        "seitenanfang",
+        "inicio",
+        "accueil",
+        "news",
+        "blog",
+        "artikel",
+        "articles",
+        "nach oben",
+    ];
+    line.chars().count() < 60
+        && opens_with(line, &OPENINGS)
+        && PLACES.iter().any(|p| has_word(line, p))
 }
 
 /// "- Anzeige -", "*Werbung. Dieser Beitrag enthält …", "Affiliatelink": the label over an
@@ -120,7 +151,17 @@ fn is_comments_label(line: &str) -> bool {
         "comentarios",
         "deja un comentario",
     ];
-    line.chars().count() < 60 && opens_with(line, &OPENINGS)
+    // "Comments by the minister drew criticism" is news: a label stands alone or before a
+    // count, a colon or a bracket.
+    let labelled = OPENINGS.iter().any(|opening| {
+        line.strip_prefix(opening).is_some_and(|after| {
+            *opening != "comments"
+                || after.trim_start().chars().next().is_none_or(|c| {
+                    c.is_ascii_digit() || matches!(c, ':' | '(' | '[' | '|' | '-' | '–')
+                })
+        })
+    });
+    line.chars().count() < 60 && opens_with(line, &OPENINGS) && labelled
 }
 
 /// The heading of the box about the author.
@@ -141,10 +182,16 @@ fn is_about_the_author(line: &str) -> bool {
 /// "© 2022 …", "Alle Rechte vorbehalten", "Materiał chroniony prawem autorskim": the rights
 /// notice of the site, or of a photo.
 fn is_copyright(line: &str) -> bool {
-    const PHRASES: [&str; 8] = [
+    // "The copyright lawsuit was dismissed" is news: the word opens a notice.
+    if opens_with(line, &["copyright", "(c) copyright"]) {
+        return true;
+    }
+    const PHRASES: [&str; 10] = [
         "©",
-        "copyright",
         "all rights reserved",
+        "כל הזכויות שמורות",
+        "جميع الحقوق محفوظة",
+        "все права защищены",
         "alle rechte vorbehalten",
         "todos los derechos reservados",
         "tous droits réservés",
@@ -175,19 +222,43 @@ fn is_credit(line: &str) -> bool {
         "(photo:",
         "(credit:",
         ", credit:",
-        "getty images",
+        "(getty images",
         "image illustrative",
     ];
-    let labelled = LABELS.iter().chain(["quelle"].iter()).any(|label| {
-        line.strip_prefix(label)
-            .is_some_and(|rest| rest.trim_start().starts_with(':'))
-    });
+    // An agency's name closing the line is its credit; "Getty Images agreed to buy …" is news.
+    if line
+        .trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
+        .ends_with("getty images")
+    {
+        return true;
+    }
+    let labelled = LABELS
+        .iter()
+        .chain(["quelle", "צילום", "קרדיט", "تصوير", "фото"].iter())
+        .any(|label| {
+            line.strip_prefix(label)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        });
     labelled || INSIDE.iter().any(|p| line.contains(p))
 }
 
 /// "Subscribe now …", "RSS-Feed abonnieren", "Suscríbete", "Hazte miembro".
 fn is_call_to_subscribe(line: &str) -> bool {
-    const WORDS: [&str; 2] = ["subscribe", "abonnieren"];
+    // An imperative or a prompt: "Netflix said viewers could subscribe for $5" is news.
+    if opens_with(line, &["subscribe", "abonnieren", "abonnez-vous"])
+        || line
+            .trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
+            .ends_with("abonnieren")
+    {
+        return true;
+    }
+    const WORDS: [&str; 5] = [
+        "please subscribe",
+        "subscribe now",
+        "subscribe today",
+        "subscribe to our",
+        "jetzt abonnieren",
+    ];
     const PHRASES: [&str; 5] = [
         "suscríbete",
         "suscribirse",
@@ -210,12 +281,16 @@ fn is_call_to_follow(line: &str) -> bool {
         "únete",
         "canal de telegram",
         "canal de youtube",
-        "on twitter and",
+        "עקבו אחרינו",
     ];
-    PHRASES.iter().any(|p| line.contains(p))
-        || line
-            .find("download the ")
-            .is_some_and(|at| line[at..].contains(" app"))
+    // "He posted the video on Twitter and Facebook" is news; "Follow … on Twitter and
+    // Instagram" is not.
+    let follow_on = line.contains("follow") && line.contains("on twitter and");
+    // "For the latest news download the … app", not "Customers can download the new app".
+    let get_the_app = (opens_with(line, &["download the", "for the latest"])
+        || line.contains("download our"))
+        && line.contains(" app");
+    PHRASES.iter().any(|p| line.contains(p)) || follow_on || get_the_app
 }
 
 /// A share button's label: "Jetzt teilen!", "Seite teilen", "Share on Facebook".
@@ -232,8 +307,15 @@ fn is_share_label(line: &str) -> bool {
         && PREFIXES.iter().any(|prefix| {
             line.strip_prefix(prefix).is_some_and(|rest| {
                 VERBS.iter().any(|verb| {
-                    rest.strip_prefix(verb)
-                        .is_some_and(|after| !after.starts_with(char::is_alphanumeric))
+                    rest.strip_prefix(verb).is_some_and(|after| {
+                        // "Share this", "Share on Facebook", "Jetzt teilen!"; not "Share prices
+                        // fell 3%".
+                        let after = after.trim_start();
+                        after.chars().next().is_none_or(|c| !c.is_alphanumeric())
+                            || ["this", "on ", "via ", "article", "page", "story"]
+                                .iter()
+                                .any(|w| after.starts_with(w))
+                    })
                 })
             })
         })
@@ -280,8 +362,56 @@ fn is_read_also(line: &str) -> bool {
         "article précédent",
         "article suivant",
     ];
-    opens_with(line, &OPENINGS)
+    // English openings start sentences too ("Related charges were filed", "Read more books,
+    // the minister urged"): there they must stand as a label, alone or before a colon, a dash
+    // or a quote.
+    const SENTENCE_OPENINGS: [&str; 9] = [
+        "read more",
+        "read also",
+        "see also",
+        "related",
+        "previous post",
+        "next post",
+        "previous article",
+        "next article",
+        "lee también",
+    ];
+    OPENINGS
+        .iter()
+        .chain(HEBREW_ARABIC_RUSSIAN.iter())
+        .any(|opening| {
+            line.strip_prefix(opening).is_some_and(|after| {
+                if after.starts_with(char::is_alphanumeric) {
+                    return false;
+                }
+                !SENTENCE_OPENINGS.contains(opening)
+                    || after.trim_start().chars().next().is_none_or(|c| {
+                        matches!(
+                            c,
+                            ':' | '-' | '–' | '—' | '|' | '»' | '›' | '"' | '“' | '«' | '>'
+                        )
+                    })
+                    || matches!(
+                        after.trim_start(),
+                        "articles" | "stories" | "posts" | "coverage"
+                    )
+                    || [
+                        "articles", "stories", "posts", "coverage", "content", "reading",
+                    ]
+                    .iter()
+                    .any(|w| after.trim_start().starts_with(w))
+            })
+        })
 }
+
+/// "קראו גם", "اقرأ أيضا", "Читайте также": the same pointer in nahar's other languages.
+const HEBREW_ARABIC_RUSSIAN: [&str; 5] = [
+    "קראו גם",
+    "ראו גם",
+    "اقرأ أيضا",
+    "اقرأ أيضاً",
+    "читайте также",
+];
 
 /// "Aktualisiert: 11.04.2020, 10:27", "opublikowano: 7 kwietnia 2021": when the page changed,
 /// which the record carries as metadata.
@@ -297,9 +427,23 @@ fn is_update_stamp(line: &str) -> bool {
         "actualizado",
         "mis à jour",
     ];
-    line.chars().count() < 60
-        && line.chars().any(|c| c.is_ascii_digit())
-        && opens_with(line, &LABELS)
+    // After the label, the date: "Updated figures show 3% growth" is news.
+    let dated = LABELS
+        .iter()
+        .chain(["עודכן", "обновлено"].iter())
+        .any(|label| {
+            line.strip_prefix(label).is_some_and(|after| {
+                let after = after.trim_start_matches(|c: char| {
+                    c.is_whitespace() || matches!(c, ':' | '-' | '|' | ',')
+                });
+                let after = ["on ", "am ", "le ", "el ", "at "]
+                    .iter()
+                    .find_map(|w| after.strip_prefix(w))
+                    .unwrap_or(after);
+                after.starts_with(|c: char| c.is_ascii_digit()) || is_bare_date(after)
+            })
+        });
+    line.chars().count() < 60 && line.chars().any(|c| c.is_ascii_digit()) && dated
 }
 
 /// A line that is only a date or a time ("27.01.2022", "3:59 PM", "11 Jan 2019", "April 3,

@@ -180,3 +180,52 @@ fn back_links_ad_labels_downloads_and_comment_labels_are_not_the_article() {
         "a sentence about advertising is not its label: {out:?}"
     );
 }
+
+#[test]
+fn news_sentences_that_use_a_notices_words_are_the_article() {
+    // Short paragraphs of news, each with a word the notices use: none is a notice.
+    let sentences = [
+        "Share prices fell 3% on Monday.",
+        "Related charges were filed in 2019.",
+        "The copyright lawsuit was dismissed on Monday.",
+        "Users who sign up before May get a discount.",
+        "Back to school: what parents need to know",
+        "Updated figures show 3% growth.",
+        "Getty Images agreed to buy Shutterstock.",
+        "He posted the video on Twitter and Facebook.",
+        "Customers can download the new app from Monday.",
+        "Comments by the minister drew criticism.",
+        "Netflix said viewers could subscribe for $5 a month.",
+        "Read more books, the minister urged parents.",
+    ];
+    let lines: String = sentences.iter().map(|n| format!("<p>{n}</p>")).collect();
+    let html = page(&format!(
+        "<article><p>One. {PROSE}</p>{lines}<p>Two. {PROSE}</p></article>"
+    ));
+    let out = texts(&html);
+    for sentence in sentences {
+        assert!(out.iter().any(|t| t == sentence), "{sentence}: {out:?}");
+    }
+}
+
+#[test]
+fn notices_in_hebrew_arabic_and_russian_are_not_the_article() {
+    let notices = [
+        "צילום: רויטרס",
+        "כל הזכויות שמורות לידיעות אחרונות",
+        "קראו גם: הוועדה והדו\"ח האחרון שלה",
+        "تصوير: رويترز",
+        "Фото: ТАСС",
+        "Читайте также: комитет и его последний доклад",
+        "עודכן: 11.04.2020, 10:27",
+    ];
+    let lines: String = notices.iter().map(|n| format!("<p>{n}</p>")).collect();
+    let html = page(&format!(
+        "<article><p>One. {PROSE}</p>{lines}<p>Two. {PROSE}</p></article>"
+    ));
+    let out = texts(&html);
+    for notice in notices {
+        assert!(!out.iter().any(|t| t == notice), "{notice}: {out:?}");
+    }
+    assert!(out.iter().any(|t| t.starts_with("Two.")), "{out:?}");
+}
