@@ -45,7 +45,10 @@ pub(super) fn read(
     let mut documents = Vec::with_capacity(paths.len());
     for path in paths {
         let file = std::fs::File::open(&path).map_err(|e| file_error(&path, e))?;
-        let mut bytes = Vec::new();
+        // Sized once from the file's length (bounded by `max_body`) instead of doubling its way
+        // up, copying the body each time.
+        let size = file.metadata().map_or(0, |m| m.len()).min(max_body + 1);
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
         file.take(max_body + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| file_error(&path, e))?;

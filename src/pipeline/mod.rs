@@ -103,7 +103,7 @@ impl MemoryBudget {
 impl Ingester {
     pub fn new(config: &Config, output: Arc<Output>) -> Result<Ingester, FetchError> {
         Ok(Ingester {
-            fetcher: Fetcher::new(&config.http)?,
+            fetcher: Fetcher::new(&config.http),
             analyzer: Arc::new(Analyzer::new(&config.defaults.languages)),
             output,
             budget: Arc::new(MemoryBudget::new(config.output.memory_budget)),
@@ -512,7 +512,7 @@ pub async fn extract_page(config: &Config, source: &SourceConfig) -> Result<Reco
         failure,
     };
     let rules = page_rules(source).map_err(failed)?;
-    let fetcher = Fetcher::new(&config.http).map_err(|e| failed(e.into()))?;
+    let fetcher = Fetcher::new(&config.http);
     let mut documents = match fetcher
         .fetch(source, &Validators::default())
         .await

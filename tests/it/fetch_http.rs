@@ -21,7 +21,7 @@ fn fetch(url: &str, http: &str) -> Result<Fetched, FetchError> {
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        let fetcher = Fetcher::new(&config.http).expect("fetcher");
+        let fetcher = Fetcher::new(&config.http);
         fetcher
             .fetch(&config.sources[0], &Validators::default())
             .await

@@ -37,7 +37,7 @@ fn runtime() -> tokio::runtime::Runtime {
 fn fetch_links(http: &str, links: &[&str]) -> Vec<Result<Document, FetchError>> {
     let config = config(http);
     runtime().block_on(async {
-        let fetcher = Fetcher::new(&config.http).expect("fetcher");
+        let fetcher = Fetcher::new(&config.http);
         let mut results = Vec::new();
         for link in links {
             let url = Url::parse(link).unwrap_or_else(|e| panic!("{link}: {e}"));
@@ -324,7 +324,7 @@ fn the_per_host_delay_is_shared_between_sources_and_links() {
     let other_host =
         Url::parse(&format!("http://localhost:{}/page", server.addr.port())).expect("url");
     let (link_after, other_after) = runtime().block_on(async {
-        let fetcher = Fetcher::new(&config.http).expect("fetcher");
+        let fetcher = Fetcher::new(&config.http);
         let start = Instant::now();
         fetcher
             .fetch(&config.sources[0], &Validators::default())
