@@ -113,6 +113,23 @@ fn a_gallery_inside_the_declared_article_body_does_not_replace_it() {
     assert!(out.iter().any(|t| t == "2. Check the peep hole"), "{out:?}");
 }
 
+/// The blocks of an article whose paragraphs are `lines` between two paragraphs of prose, with
+/// `extra` markup after them.
+fn article_around(lines: &[&str], extra: &str) -> Vec<String> {
+    let lines: String = lines.iter().map(|l| format!("<p>{l}</p>")).collect();
+    texts(&page(&format!(
+        "<article><p>One. {PROSE}</p>{lines}<p>Two. {PROSE}</p>{extra}</article>"
+    )))
+}
+
+/// Asserts that no line of `notices` is left in `out`, and the prose after them is.
+fn assert_dropped(notices: &[&str], out: &[String]) {
+    for notice in notices {
+        assert!(!out.iter().any(|t| t == notice), "{notice}: {out:?}");
+    }
+    assert!(out.iter().any(|t| t.starts_with("Two.")), "{out:?}");
+}
+
 #[test]
 fn the_sites_notices_inside_the_article_are_not_the_article() {
     let notices = [
@@ -129,19 +146,13 @@ fn the_sites_notices_inside_the_article_are_not_the_article() {
         "3:59 PM",
         "11 Jan 2019",
     ];
-    let lines: String = notices.iter().map(|n| format!("<p>{n}</p>")).collect();
-    let html = page(&format!(
-        "<article><h2>2019</h2><p>One. {PROSE}</p>{lines}<p>Two. {PROSE}</p>\
-         <p>Readers who subscribe to the committee's newsletter, the chair said on Tuesday, will \
-         get its findings first, before they are published at the end of the month, and may \
-         send it their questions until the hearings close.</p>\
-         </article>"
-    ));
-    let out = texts(&html);
-    for notice in notices {
-        assert!(!out.iter().any(|t| t == notice), "{notice}: {out:?}");
-    }
-    assert!(out.iter().any(|t| t.starts_with("Two.")), "{out:?}");
+    let out = article_around(
+        &notices,
+        "<h2>2019</h2><p>Readers who subscribe to the committee's newsletter, the chair said on \
+         Tuesday, will get its findings first, before they are published at the end of the \
+         month, and may send it their questions until the hearings close.</p>",
+    );
+    assert_dropped(&notices, &out);
     assert!(
         out.iter().any(|t| t == "2019"),
         "a year is not a date: {out:?}"
@@ -165,16 +176,8 @@ fn back_links_ad_labels_downloads_and_comment_labels_are_not_the_article() {
         "Sie sind aktuell nicht eingeloggt.",
         "Do you want to be informed of our actions? Sign up here",
     ];
-    let lines: String = notices.iter().map(|n| format!("<p>{n}</p>")).collect();
-    let html = page(&format!(
-        "<article><p>One. {PROSE}</p>{lines}<p>Werbung im Fernsehen kostet Geld.</p>\
-         <p>Two. {PROSE}</p></article>"
-    ));
-    let out = texts(&html);
-    for notice in notices {
-        assert!(!out.iter().any(|t| t == notice), "{notice}: {out:?}");
-    }
-    assert!(out.iter().any(|t| t.starts_with("Two.")), "{out:?}");
+    let out = article_around(&notices, "<p>Werbung im Fernsehen kostet Geld.</p>");
+    assert_dropped(&notices, &out);
     assert!(
         out.iter().any(|t| t == "Werbung im Fernsehen kostet Geld."),
         "a sentence about advertising is not its label: {out:?}"
@@ -198,11 +201,7 @@ fn news_sentences_that_use_a_notices_words_are_the_article() {
         "Netflix said viewers could subscribe for $5 a month.",
         "Read more books, the minister urged parents.",
     ];
-    let lines: String = sentences.iter().map(|n| format!("<p>{n}</p>")).collect();
-    let html = page(&format!(
-        "<article><p>One. {PROSE}</p>{lines}<p>Two. {PROSE}</p></article>"
-    ));
-    let out = texts(&html);
+    let out = article_around(&sentences, "");
     for sentence in sentences {
         assert!(out.iter().any(|t| t == sentence), "{sentence}: {out:?}");
     }
@@ -219,13 +218,5 @@ fn notices_in_hebrew_arabic_and_russian_are_not_the_article() {
         "Читайте также: комитет и его последний доклад",
         "עודכן: 11.04.2020, 10:27",
     ];
-    let lines: String = notices.iter().map(|n| format!("<p>{n}</p>")).collect();
-    let html = page(&format!(
-        "<article><p>One. {PROSE}</p>{lines}<p>Two. {PROSE}</p></article>"
-    ));
-    let out = texts(&html);
-    for notice in notices {
-        assert!(!out.iter().any(|t| t == notice), "{notice}: {out:?}");
-    }
-    assert!(out.iter().any(|t| t.starts_with("Two.")), "{out:?}");
+    assert_dropped(&notices, &article_around(&notices, ""));
 }
