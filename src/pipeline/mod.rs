@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use chrono::{SubsecRound, Utc};
 
-use crate::config::{Config, SourceConfig};
+use crate::config::{Config, SourceConfig, SourceLocation};
 use crate::fetch::{Document, FetchError, Fetched, Fetcher, ServerHints, Validators};
 use crate::record::{Record, record_id};
 use crate::report::{Counts, Failure, SourceError, SourceReport};
@@ -102,8 +102,19 @@ impl MemoryBudget {
 
 impl Ingester {
     pub fn new(config: &Config, output: Arc<Output>) -> Result<Ingester, FetchError> {
+        let fetcher = Fetcher::new(&config.http);
+        // A configuration that reads the web finds out now if its [http] settings cannot be
+        // used (at start-up, or on a reload that keeps the running settings); one that reads
+        // only files never builds the clients.
+        if config
+            .sources
+            .iter()
+            .any(|s| matches!(s.location, SourceLocation::Http(_)) || s.follow_links)
+        {
+            fetcher.prepare_http()?;
+        }
         Ok(Ingester {
-            fetcher: Fetcher::new(&config.http),
+            fetcher,
             analyzer: Arc::new(Analyzer::new(&config.defaults.languages)),
             output,
             budget: Arc::new(MemoryBudget::new(config.output.memory_budget)),
