@@ -279,8 +279,8 @@ fn is_call_to_follow(line: &str) -> bool {
         "folge uns",
         "suivez-nous",
         "únete",
-        "canal de telegram",
-        "canal de youtube",
+        "nuestro canal de",
+        "tenemos canal de",
         "עקבו אחרינו",
     ];
     // "He posted the video on Twitter and Facebook" is news; "Follow … on Twitter and

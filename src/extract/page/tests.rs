@@ -200,6 +200,7 @@ fn news_sentences_that_use_a_notices_words_are_the_article() {
         "Comments by the minister drew criticism.",
         "Netflix said viewers could subscribe for $5 a month.",
         "Read more books, the minister urged parents.",
+        "El video se publicó en el canal de YouTube del ministerio.",
     ];
     let out = article_around(&sentences, "");
     for sentence in sentences {
