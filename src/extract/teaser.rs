@@ -202,10 +202,7 @@ fn appeared_first_on(text: &str) -> bool {
     // The whole text is lowered only when it starts as the footer does.
     const OPENINGS: [&str; 4] = ["the post ", "l’article ", "l'article ", "הפוסט "];
     let opening: String = text.chars().take(10).flat_map(char::to_lowercase).collect();
-    if !OPENINGS
-        .iter()
-        .any(|o| opening.starts_with(o) || o.starts_with(opening.as_str()))
-    {
+    if !OPENINGS.iter().any(|o| opening.starts_with(o)) {
         return false;
     }
     let lower = text.to_lowercase();

@@ -537,6 +537,13 @@ impl LanguageIdentifier {
             }
             return;
         }
+        // whatlang's answer on Latin text, when it is reliable.
+        let whatlang = self.whatlang_for(whatlang::Script::Latin);
+        let detect = |text: &str| {
+            whatlang
+                .and_then(|d| d.detect(text))
+                .filter(whatlang::Info::is_reliable)
+        };
         // A headline: whatlang's trigrams take a short English line without function words for
         // French, and call it reliable ("Gaza contractors launch partial strike against UNRWA
         // projects"); lingua, whose models go up to five letters and weigh whole words, reads
@@ -551,10 +558,7 @@ impl LanguageIdentifier {
             // another language still goes to lingua, which weighs it where it is unsure.
             let english = Lang::from_whatlang(whatlang::Lang::Eng);
             let reliably_english = hint.is_none_or(|h| h == english)
-                && self
-                    .whatlang_for(whatlang::Script::Latin)
-                    .and_then(|d| d.detect(&pooled_all))
-                    .is_some_and(|info| info.is_reliable() && info.lang() == whatlang::Lang::Eng);
+                && detect(&pooled_all).is_some_and(|info| info.lang() == whatlang::Lang::Eng);
             if reliably_english {
                 for &i in &eligible {
                     decided[i] = (english, Some(LangSource::Detector));
@@ -570,12 +574,6 @@ impl LanguageIdentifier {
         let mut by_length = eligible.clone();
         by_length.sort_by_key(|&i| std::cmp::Reverse(runs[i].letters));
         let pooled = pool(runs, &by_length);
-        let whatlang = self.whatlang_for(whatlang::Script::Latin);
-        let detect = |text: &str| {
-            whatlang
-                .and_then(|d| d.detect(text))
-                .filter(whatlang::Info::is_reliable)
-        };
         // Unsure on the first sentence's worth: a longer sample still costs less than asking
         // lingua about every run.
         let reliable = detect(sample(&pooled)).or_else(|| {

@@ -369,9 +369,7 @@ fn initial_score(element: ElementRef<'_>) -> f64 {
         "body" | "html" => -20.0,
         _ => 0.0,
     };
-    if e.attr("itemprop")
-        .is_some_and(|p| p.contains("articleBody"))
-    {
+    if declares_article_body(e) {
         score += 50.0;
     }
     let words = name_words(e);
@@ -414,12 +412,16 @@ fn paragraph_score(element: ElementRef<'_>, marks: &Marks) -> Option<f64> {
 
 /// The first element that declares itself the article body, unless boilerplate removal took it.
 fn declared_body<'a>(root: ElementRef<'a>, marks: &Marks) -> Option<ElementRef<'a>> {
-    root.descendants().filter_map(ElementRef::wrap).find(|e| {
-        e.value()
-            .attr("itemprop")
-            .is_some_and(|p| p.contains("articleBody"))
-            && !marks.removed.contains(&e.id())
-    })
+    root.descendants()
+        .filter_map(ElementRef::wrap)
+        .find(|e| declares_article_body(e.value()) && !marks.removed.contains(&e.id()))
+}
+
+/// schema.org's `itemprop="articleBody"`.
+fn declares_article_body(element: &scraper::node::Element) -> bool {
+    element
+        .attr("itemprop")
+        .is_some_and(|p| p.contains("articleBody"))
 }
 
 fn has_own_text(element: ElementRef<'_>) -> bool {

@@ -58,6 +58,12 @@ fn is_call_to_sign_up(line: &str) -> bool {
         && (opens_with(line, &OPENINGS) || PROMPTS.iter().any(|p| has_word(line, p)))
 }
 
+/// Whether `line` ends with `words`, trailing punctuation aside.
+fn closes_with(line: &str, words: &str) -> bool {
+    line.trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
+        .ends_with(words)
+}
+
 /// Whether `line` opens with one of `openings` as whole words.
 fn opens_with(line: &str, openings: &[&str]) -> bool {
     openings.iter().any(|opening| {
@@ -155,13 +161,14 @@ fn is_comments_label(line: &str) -> bool {
     // count, a colon or a bracket.
     let labelled = OPENINGS.iter().any(|opening| {
         line.strip_prefix(opening).is_some_and(|after| {
-            *opening != "comments"
-                || after.trim_start().chars().next().is_none_or(|c| {
-                    c.is_ascii_digit() || matches!(c, ':' | '(' | '[' | '|' | '-' | '–')
-                })
+            !after.starts_with(char::is_alphanumeric)
+                && (*opening != "comments"
+                    || after.trim_start().chars().next().is_none_or(|c| {
+                        c.is_ascii_digit() || matches!(c, ':' | '(' | '[' | '|' | '-' | '–')
+                    }))
         })
     });
-    line.chars().count() < 60 && opens_with(line, &OPENINGS) && labelled
+    line.chars().count() < 60 && labelled
 }
 
 /// The heading of the box about the author.
@@ -226,10 +233,7 @@ fn is_credit(line: &str) -> bool {
         "image illustrative",
     ];
     // An agency's name closing the line is its credit; "Getty Images agreed to buy …" is news.
-    if line
-        .trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
-        .ends_with("getty images")
-    {
+    if closes_with(line, "getty images") {
         return true;
     }
     let labelled = LABELS
@@ -246,9 +250,7 @@ fn is_credit(line: &str) -> bool {
 fn is_call_to_subscribe(line: &str) -> bool {
     // An imperative or a prompt: "Netflix said viewers could subscribe for $5" is news.
     if opens_with(line, &["subscribe", "abonnieren", "abonnez-vous"])
-        || line
-            .trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
-            .ends_with("abonnieren")
+        || closes_with(line, "abonnieren")
     {
         return true;
     }
@@ -391,10 +393,6 @@ fn is_read_also(line: &str) -> bool {
                             ':' | '-' | '–' | '—' | '|' | '»' | '›' | '"' | '“' | '«' | '>'
                         )
                     })
-                    || matches!(
-                        after.trim_start(),
-                        "articles" | "stories" | "posts" | "coverage"
-                    )
                     || [
                         "articles", "stories", "posts", "coverage", "content", "reading",
                     ]
