@@ -15,8 +15,8 @@ const LINES: usize = 1000;
 /// (language, length, floor). Issue floors where the issue sets one; elsewhere the measured
 /// accuracy rounded down, so that no cell can quietly regress.
 const FLOORS: [(&str, &str, f64); 15] = [
-    ("en", "single-words", 0.85),
-    ("en", "word-pairs", 0.96),
+    ("en", "single-words", 0.86),
+    ("en", "word-pairs", 0.97),
     ("en", "sentences", 0.995),
     ("he", "single-words", 0.995),
     ("he", "word-pairs", 0.995),
@@ -71,7 +71,7 @@ fn language_accuracy_meets_the_pinned_floors() {
 /// Floors of the regression set below: (label, floor, fewest segments). The accuracy measured
 /// when the set was built, rounded down (at most one more miss where it was perfect).
 const REGRESSION_FLOORS: [(&str, f64, usize); 6] = [
-    ("en", 0.99, 300),
+    ("en", 0.995, 300),
     ("he", 0.995, 300),
     ("fr", 0.99, 200),
     ("ar", 0.99, 100),
