@@ -397,7 +397,7 @@ fn idle_status_clients_stall_neither_ingestion_nor_health() {
         .collect();
     assert_eq!(idle.len(), IDLE, "every idle client connected");
 
-    // While they stay open: /health answers within a second, and new items are written.
+    // While they stay open: /health answers without waiting for them, and new items are written.
     server.set(
         "/feed.xml",
         Reply::ok("application/rss+xml", crate::daemon::rss("a", 2)),
@@ -413,7 +413,11 @@ fn idle_status_clients_stall_neither_ingestion_nor_health() {
     }
     let log_text = std::fs::read_to_string(&log).unwrap_or_default();
     assert_eq!(records(), 2, "the new item is written: {log_text}");
-    assert!(slowest < Duration::from_secs(1), "/health took {slowest:?}");
+    // A /health that waited behind the idle clients would take the server's header timeout
+    // (they send nothing until it cuts them off); half of it leaves room for a loaded machine
+    // (a 1 s bound failed once while both cores were compiling) and still tells a stall.
+    let stalled = nahar::daemon::service::HEADER_READ_TIMEOUT;
+    assert!(slowest < stalled / 2, "/health took {slowest:?}");
     assert!(!log_text.contains("Too many open files"), "{log_text}");
     drop(idle);
 }
