@@ -146,8 +146,14 @@ fn check(arg: &ConfigArg) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(EXIT_USAGE));
     }
-    // What `auto` sources have learned, when the state store can be read.
-    let learned = nahar::state::LocalState::peek_sources(&config.output.dir.join("state"));
+    // What `auto` sources have learned, when the state store can be read. A group's state is in
+    // the cluster, which `check` does not contact: there `/health` shows what was learned.
+    let in_group = config.output.kind == config::OutputKind::Nats;
+    let learned = if in_group {
+        None
+    } else {
+        nahar::state::LocalState::peek_sources(&config.output.dir.join("state"))
+    };
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}: valid", config.path.display())?;
     writeln!(out, "output: {}", config.output.dir.display())?;
@@ -178,18 +184,20 @@ fn check(arg: &ConfigArg) -> anyhow::Result<ExitCode> {
         writeln!(
             out,
             "  {}",
-            describe_source(source, &config.defaults, cadence)
+            describe_source(source, &config.defaults, cadence, in_group)
         )?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// One line of `nahar check`: the source as it runs. An `auto` interval says what it runs at:
-/// half the learned cadence, or the fallback until something is learned.
+/// half the learned cadence, or the fallback until something is learned — in a group
+/// (`in_group`), learned in the cluster, which `/health` shows.
 fn describe_source(
     source: &SourceConfig,
     defaults: &config::Defaults,
     cadence: Option<nahar::state::Cadence>,
+    in_group: bool,
 ) -> String {
     let kind = match source.kind {
         SourceKind::Feed => "feed",
@@ -202,6 +210,9 @@ fn describe_source(
         IntervalFrom::Configured => runs_at,
         IntervalFrom::ItemDates => format!("auto ({runs_at}, learned from item dates)"),
         IntervalFrom::Arrivals => format!("auto ({runs_at}, learned from arrivals)"),
+        IntervalFrom::Fallback if in_group => format!(
+            "auto ({runs_at} until learned; what the group learned is in the cluster, on /health)"
+        ),
         IntervalFrom::Fallback => format!("auto ({runs_at} until learned)"),
     };
     let mut line = format!(

@@ -322,3 +322,43 @@ fn check_shows_the_interval_an_auto_source_runs_at() {
         after.stdout
     );
 }
+
+/// In a group the schedule is learned in the cluster, which `check` does not contact: it says
+/// so instead of reading a local store left by an earlier run of files (stale for the group).
+#[cfg(feature = "nats")]
+#[test]
+fn check_in_a_group_points_to_the_cluster_for_what_was_learned() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let items: String = (0..4)
+        .map(|h| {
+            format!("<item><guid>{h}</guid><title>Item {h}</title><pubDate>Wed, 20 Nov 2024 {:02}:00:00 GMT</pubDate></item>", 10 + h)
+        })
+        .collect();
+    std::fs::write(
+        dir.path().join("feed.xml"),
+        format!("<rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>"),
+    )
+    .expect("write");
+    let sources = "[defaults]\ninterval = \"4s\"\nmin_interval = \"1s\"\n[[source]]\nname = \"a\"\nurl = \"file:feed.xml\"\ninterval = \"auto\"\n";
+    let config = dir.path().join("nahar.toml");
+    std::fs::write(&config, format!("[output]\ndir = \"out\"\n{sources}")).expect("write");
+    let config = config.display().to_string();
+    // The local store learns the items' 1-hour gap.
+    assert_eq!(run(&["fetch", "-c", &config]).code, 0);
+    std::fs::write(
+        &config,
+        format!(
+            "[output]\nkind = \"nats\"\ndir = \"out\"\n[nats]\nservers = [\"nats://127.0.0.1:4222\"]\n{sources}"
+        ),
+    )
+    .expect("write");
+    let group = run(&["check", "-c", &config]);
+    assert_eq!(group.code, 0, "{}", group.stderr);
+    assert!(
+        group.stdout.contains(
+            "interval=auto (4s until learned; what the group learned is in the cluster, on /health)"
+        ),
+        "{}",
+        group.stdout
+    );
+}
