@@ -283,21 +283,26 @@ fn the_readme_and_example_configs_tell_the_truth() {
     }
 }
 
-/// `nahar check` shows the interval an `auto` source runs at: `[defaults] interval` until
-/// something is learned, then half the gap between the items' dates.
-#[test]
-fn check_shows_the_interval_an_auto_source_runs_at() {
-    let dir = tempfile::tempdir().expect("tempdir");
+/// `feed.xml` in `dir`: four items dated an hour apart (an `auto` source learns 30 minutes).
+fn write_hourly_feed(dir: &Path) {
     let items: String = (0..4)
         .map(|h| {
             format!("<item><guid>{h}</guid><title>Item {h}</title><pubDate>Wed, 20 Nov 2024 {:02}:00:00 GMT</pubDate></item>", 10 + h)
         })
         .collect();
     std::fs::write(
-        dir.path().join("feed.xml"),
+        dir.join("feed.xml"),
         format!("<rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>"),
     )
     .expect("write");
+}
+
+/// `nahar check` shows the interval an `auto` source runs at: `[defaults] interval` until
+/// something is learned, then half the gap between the items' dates.
+#[test]
+fn check_shows_the_interval_an_auto_source_runs_at() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_hourly_feed(dir.path());
     let config = dir.path().join("nahar.toml");
     std::fs::write(
         &config,
@@ -329,16 +334,7 @@ fn check_shows_the_interval_an_auto_source_runs_at() {
 #[test]
 fn check_in_a_group_points_to_the_cluster_for_what_was_learned() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let items: String = (0..4)
-        .map(|h| {
-            format!("<item><guid>{h}</guid><title>Item {h}</title><pubDate>Wed, 20 Nov 2024 {:02}:00:00 GMT</pubDate></item>", 10 + h)
-        })
-        .collect();
-    std::fs::write(
-        dir.path().join("feed.xml"),
-        format!("<rss version=\"2.0\"><channel><title>t</title>{items}</channel></rss>"),
-    )
-    .expect("write");
+    write_hourly_feed(dir.path());
     let sources = "[defaults]\ninterval = \"4s\"\nmin_interval = \"1s\"\n[[source]]\nname = \"a\"\nurl = \"file:feed.xml\"\ninterval = \"auto\"\n";
     let config = dir.path().join("nahar.toml");
     std::fs::write(&config, format!("[output]\ndir = \"out\"\n{sources}")).expect("write");
