@@ -1,7 +1,7 @@
 //! Short lines that are the site talking, not the article: copyright and photo credits, calls
 //! to subscribe, follow or share, "read also" pointers, "updated on" stamps and bare dates,
 //! "back to" links, advertising labels, download links, the comment section's and the author
-//! box's labels.
+//! box's labels, the terms of reprint and the paywall's prompts.
 //! Sites print them inside the article's container, where no class or id word marks them, so
 //! they are recognised by what they say (trafilatura and jusText keep similar phrase lists).
 //! Only short lines are judged: a paragraph of prose that mentions a subscription is prose.
@@ -29,6 +29,65 @@ pub(super) fn is_notice(text: &str) -> bool {
         || is_comments_label(&line)
         || is_about_the_author(&line)
         || is_call_to_sign_up(&line)
+        || is_reprint_notice(&line)
+        || is_paywall_prompt(&line)
+}
+
+/// "This material may not be published, broadcast, rewritten or redistributed" (the agencies'
+/// line under syndicated stories), "Written permission must be obtained before reprint": the
+/// terms of reuse, which no news sentence states in these words.
+fn is_reprint_notice(line: &str) -> bool {
+    const PHRASES: [&str; 3] = [
+        "may not be published, broadcast, rewritten",
+        "is the copyrighted property of",
+        "must be obtained before reprint",
+    ];
+    // "The court ruled the book may not be reproduced" is news: the terms speak of this page.
+    const ABOUT_THIS: [&str; 6] = [
+        "this material",
+        "this article",
+        "this content",
+        "this story",
+        "the content of this",
+        "no part of this",
+    ];
+    PHRASES.iter().any(|p| line.contains(p))
+        || (opens_with(line, &ABOUT_THIS)
+            && [
+                "may not be",
+                "without permission",
+                "without written permission",
+            ]
+            .iter()
+            .any(|p| line.contains(p)))
+}
+
+/// The paywall's and the newsletter box's prompts to the reader: "If you're seeing this message
+/// but you're already a subscriber, you can log in", "To continue reading, become a member",
+/// "If you enjoyed reading this post, …".
+fn is_paywall_prompt(line: &str) -> bool {
+    // Addressed to the reader, or the site speaking of itself: "Readers who are already
+    // subscribers were not charged", "The bank applied for immediate access to the funds" and
+    // "Officials urged residents to continue reading the guidance" are news.
+    const PROMPTS: [&str; 5] = [
+        "re already a subscriber",
+        "already a subscriber?",
+        "for immediate access to this",
+        "support our journalism",
+        "support our newsroom",
+    ];
+    PROMPTS.iter().any(|p| line.contains(p))
+        || opens_with(
+            line,
+            &[
+                "to continue reading",
+                "continue reading",
+                "if you enjoyed this",
+                "if you enjoyed reading",
+                "if you liked this",
+                "did you enjoy this",
+            ],
+        )
 }
 
 /// "Sign up here", "Hier kostenlos anmelden", "Sie sind aktuell nicht eingeloggt": the site's

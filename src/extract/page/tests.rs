@@ -200,12 +200,33 @@ fn news_sentences_that_use_a_notices_words_are_the_article() {
         "Comments by the minister drew criticism.",
         "Netflix said viewers could subscribe for $5 a month.",
         "Read more books, the minister urged parents.",
+        "Readers who are already subscribers were not charged twice.",
+        "The court ruled the book may not be reproduced in schools.",
+        "If you enjoy hiking, the northern trails reopen on Sunday.",
+        "Officials urged residents to continue reading the guidance.",
+        "The bank applied for immediate access to the funds.",
+        "The fund will support independent journalism in Africa.",
         "El video se publicó en el canal de YouTube del ministerio.",
     ];
     let out = article_around(&sentences, "");
     for sentence in sentences {
         assert!(out.iter().any(|t| t == sentence), "{sentence}: {out:?}");
     }
+}
+
+#[test]
+fn reprint_terms_and_paywall_prompts_are_not_the_article() {
+    let notices = [
+        "Copyright 2024 The Associated Press. This material may not be published, broadcast, rewritten or redistributed.",
+        "This article may not be reproduced without written permission.",
+        "This article is the copyrighted property of Breaking Belize News.",
+        "Written permission must be obtained before reprint in online or print media.",
+        "If you’re seeing this message but you’re already a subscriber, you can log in for immediate access to this story.",
+        "To continue reading, subscribe or log in.",
+        "Support our journalism: become a member today.",
+        "If you enjoyed reading this post, please share it with your friends.",
+    ];
+    assert_dropped(&notices, &article_around(&notices, ""));
 }
 
 #[test]
