@@ -982,10 +982,11 @@ const LINGUA_RELIABLE: f64 = 0.8;
 /// The weight is kept small on purpose: it only settles near ties (with English and French the
 /// candidates, an English share between 0.490 and 0.500), never text lingua is sure of (a
 /// French letter makes it sure). It is the smallest weight that lifts English to lingua's
-/// published accuracy rounded (0.86, 0.97); 1.06 would take French single words below 0.91. Measured
-/// on lingua's test sets (`tests/it/text_accuracy.rs`): English single words 0.858 → 0.863 and
-/// pairs 0.968 → 0.970, French 0.922 → 0.912 and 0.982 → 0.980, the regression set unchanged.
-/// A declared language still decides ambiguous text ([`lingua_decision`]).
+/// published accuracy rounded (0.86, 0.97); 1.06 would take French single words below 0.91.
+/// Measured on lingua's test sets (`tests/it/text_accuracy.rs`): English single words
+/// 0.858 → 0.863 and pairs 0.968 → 0.970, French 0.922 → 0.912 and 0.982 → 0.980, the
+/// regression set unchanged. A declared language still decides ambiguous text
+/// ([`lingua_decision`]).
 #[cfg(feature = "lingua")]
 const ENGLISH_PRIOR: f64 = 1.04;
 
